@@ -1,0 +1,45 @@
+# gradlab's two commands: `make lab` and `make test`. Both set up .venv themselves (python3 >= 3.10
+# is all a machine needs) and are quick when nothing changed: each install is redone only when
+# pyproject.toml is newer than its stamp.
+PYTHON ?= python3
+VENV   ?= .venv
+PORT   ?= 8888
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
+
+.PHONY: lab test lint bench notebooks clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) --upgrade pip
+
+$(VENV)/.lab-installed: pyproject.toml | $(PY)
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(PY)
+	$(PIP) -e '.[test]'
+	touch $@
+
+$(VENV)/.bench-installed: pyproject.toml | $(PY)
+	$(PIP) -e '.[test,bench]'
+	touch $@
+
+## make lab: open JupyterLab on notebooks/ (port 8888 unless PORT=...)
+lab: $(VENV)/.lab-installed
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+
+## make test: ruff, then the whole test suite
+test: $(VENV)/.test-installed
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+lint: $(VENV)/.test-installed
+	$(PY) -m ruff check .
+
+## make bench: the figures, each beside its peer, measured in one run
+bench: $(VENV)/.bench-installed
+	$(PY) benchmarks/engine.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,50 @@
+"""gradlab: partial derivatives, gradients and the chain rule of backpropagation, made visible.
+
+The core (this package's top level) needs numpy only; the live views are in gradlab.views.
+"""
+
+from .engine import (
+    Step,
+    Value,
+    absolute,
+    cos,
+    cross_entropy,
+    exp,
+    log,
+    maximum,
+    minimum,
+    relu,
+    sigmoid,
+    sign,
+    sin,
+    softmax,
+    sqrt,
+    step,
+    tanh,
+)
+from .numeric import GradientCheck, check_gradient, gradient, numerical_gradient
+
+__all__ = [
+    "GradientCheck",
+    "Step",
+    "Value",
+    "absolute",
+    "check_gradient",
+    "cos",
+    "cross_entropy",
+    "exp",
+    "gradient",
+    "log",
+    "maximum",
+    "minimum",
+    "numerical_gradient",
+    "relu",
+    "sigmoid",
+    "sign",
+    "sin",
+    "softmax",
+    "sqrt",
+    "step",
+    "tanh",
+]
+__version__ = "0.1.0"

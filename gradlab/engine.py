@@ -1,0 +1,421 @@
+"""Value, the node of a computation graph, and `backward`: the one place the chain rule is applied.
+
+A Value holds a number (a Python float) or a float64 array, the primitive that made it and its
+parents, in order. `backward` walks the graph in reverse topological order and, for each node,
+multiplies the primitive's local derivatives (ops.py) by the node's upstream gradient, adding
+each contribution to a parent's gradient. On request it records every step, so a view can show
+`local x upstream = contribution` with the numbers that were really computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from . import ops
+from .ops import NO_ARG, Op
+
+
+class Step(NamedTuple):
+    """One application of the chain rule, as recorded by `backward(record=True)`.
+
+    contribution = local * upstream (for a matrix primitive, its vector-Jacobian product of
+    upstream; `local` is then None), and `total` is the parent's gradient from this pass
+    after the contribution was added, so accumulation on a reused node can be shown.
+    """
+
+    node: Value
+    parent: Value
+    index: int  # which entry of node.parents (x * x has entries 0 and 1, both x)
+    local: object  # d node / d parent: a float or an array; None for a VJP rule
+    upstream: object  # d out / d node
+    contribution: object  # d out / d node * d node / d parent, summed to the parent's shape
+    total: object  # the parent's gradient from this pass so far
+
+    @property
+    def rule(self) -> str:
+        """The local derivative as text, e.g. 'b' for d(a*b)/da."""
+        return self.node._rule.partials[self.index]
+
+
+def _to_data(data) -> float | np.ndarray:
+    """A number becomes a Python float; anything array-like, a float64 array (a copy)."""
+    if type(data) is float:
+        return data
+    if isinstance(data, Value):
+        data = data.data
+    if isinstance(data, (bool, np.bool_)) or isinstance(data, (str, bytes)):
+        raise TypeError(f"Value needs a number or an array of numbers, got {data!r}")
+    if isinstance(data, (int, float, np.integer, np.floating)):
+        return float(data)
+    try:
+        array = np.array(data, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"Value needs a number or an array of numbers, got {data!r}") from None
+    return float(array) if array.ndim == 0 else array
+
+
+def _zeros_like(data) -> float | np.ndarray:
+    return 0.0 if type(data) is float else np.zeros(data.shape)
+
+
+class Value:
+    """A node of a computation graph: a number or an array, and the gradient of an output.
+
+    >>> x = Value(3.0, label="x"); y = x * x + 1
+    >>> y.backward(); x.grad          # d(x^2 + 1)/dx = 2x
+    6.0
+    """
+
+    __slots__ = ("data", "grad", "label", "parents", "_rule", "_arg", "_up", "__weakref__")
+
+    def __init__(self, data, label: str = "") -> None:
+        self.data = _to_data(data)
+        self.grad = _zeros_like(self.data)
+        self.label = str(label)
+        self.parents: tuple[Value, ...] = ()
+        self._rule: Op | None = None
+        self._arg = NO_ARG
+        self._up = 0.0
+
+    # -- what a node is ------------------------------------------------------------------------
+
+    @property
+    def op(self) -> str:
+        """The primitive's name ('' for a leaf)."""
+        return self._rule.name if self._rule is not None else ""
+
+    @property
+    def arg(self):
+        """The primitive's constant setting (the n of x**n, an axis), or None."""
+        return None if self._arg is NO_ARG else self._arg
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return np.shape(self.data)
+
+    @property
+    def _prev(self) -> set[Value]:  # micrograd's name for the parents, used by its draw_dot
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:  # micrograd's name for the operation
+        return self.op
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        if type(self.data) is float:
+            return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        return f"Value(shape={self.data.shape}{label})"
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    # -- operators -----------------------------------------------------------------------------
+
+    def __add__(self, other):
+        return _binary(ops.ADD, self, other)
+
+    def __radd__(self, other):
+        return _binary(ops.ADD, other, self)
+
+    def __sub__(self, other):
+        return _binary(ops.SUB, self, other)
+
+    def __rsub__(self, other):
+        return _binary(ops.SUB, other, self)
+
+    def __mul__(self, other):
+        return _binary(ops.MUL, self, other)
+
+    def __rmul__(self, other):
+        return _binary(ops.MUL, other, self)
+
+    def __truediv__(self, other):
+        return _binary(ops.DIV, self, other)
+
+    def __rtruediv__(self, other):
+        return _binary(ops.DIV, other, self)
+
+    def __pow__(self, other):
+        if isinstance(other, Value):
+            return apply(ops.POW, self, other)
+        if isinstance(other, (int, float, np.integer, np.floating)) and not isinstance(other, bool):
+            return apply(ops.POWC, self, arg=float(other))  # x ** 2: one parent, n a constant
+        return NotImplemented
+
+    def __rpow__(self, other):
+        return _binary(ops.POW, other, self)
+
+    def __matmul__(self, other):
+        return _binary(ops.MATMUL, self, other)
+
+    def __rmatmul__(self, other):
+        return _binary(ops.MATMUL, other, self)
+
+    def __neg__(self):
+        return apply(ops.NEG, self)
+
+    def __abs__(self):
+        return apply(ops.ABS, self)
+
+    # -- methods -------------------------------------------------------------------------------
+
+    def relu(self) -> Value:
+        """max(x, 0); d/dx is 1 where x > 0, else 0."""
+        return apply(ops.RELU, self)
+
+    def exp(self) -> Value:
+        return apply(ops.EXP, self)
+
+    def log(self) -> Value:
+        return apply(ops.LOG, self)
+
+    def tanh(self) -> Value:
+        return apply(ops.TANH, self)
+
+    def sigmoid(self) -> Value:
+        return apply(ops.SIGMOID, self)
+
+    def sqrt(self) -> Value:
+        return apply(ops.SQRT, self)
+
+    def sin(self) -> Value:
+        return apply(ops.SIN, self)
+
+    def cos(self) -> Value:
+        return apply(ops.COS, self)
+
+    def sum(self, axis: int | tuple[int, ...] | None = None) -> Value:
+        return apply(ops.SUM, self, arg=_check_axis(axis, self.data))
+
+    def mean(self, axis: int | tuple[int, ...] | None = None) -> Value:
+        return apply(ops.MEAN, self, arg=_check_axis(axis, self.data))
+
+    # -- the graph -----------------------------------------------------------------------------
+
+    def topological_order(self) -> list[Value]:
+        """Every node this one depends on, each after its parents (an iterative walk)."""
+        order: list[Value] = []
+        seen = {self}
+        stack = [(self, iter(self.parents))]
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append((parent, iter(parent.parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+        return order
+
+    def zero_grad(self) -> None:
+        """Reset the gradient of every node of this graph to zero."""
+        for node in self.topological_order():
+            node.grad = _zeros_like(node.data)
+
+    def backward(self, grad=None, *, record: bool = False) -> list[Step] | None:
+        """Reverse mode from this node: add d self / d node to the .grad of every node reached.
+
+        grad is d out / d self (1 for a scalar; required, of the same shape, for an array).
+        With record=True, returns the chain-rule steps in the order they were applied.
+        """
+        seed = _seed(grad, self.data)
+        order = self.topological_order()
+        for node in order:
+            node._up = 0.0
+        self._up = seed
+        steps: list[Step] | None = [] if record else None
+
+        for node in reversed(order):
+            rule = node._rule
+            if rule is None:
+                continue
+            parents = node.parents
+            upstream = node._up
+            inputs = [parent.data for parent in parents]
+            if node._arg is not NO_ARG:
+                inputs.append(node._arg)
+            if rule.local is not None:
+                # The chain rule: contribution = (d node / d parent) * (d out / d node).
+                locals_ = rule.local(node.data, *inputs)
+                contributions = [local * upstream for local in locals_]
+            else:
+                locals_ = (None,) * len(parents)
+                contributions = rule.vjp(upstream, node.data, *inputs)
+            for index, parent in enumerate(parents):
+                contribution = contributions[index]
+                if type(contribution) is not float:
+                    contribution = ops.unbroadcast(contribution, np.shape(parent.data))
+                parent._up = parent._up + contribution
+                if steps is not None:
+                    steps.append(Step(node, parent, index, locals_[index], upstream,
+                                      contribution, parent._up))
+
+        for node in order:
+            node.grad = node.grad + node._up
+            node._up = 0.0
+        return steps
+
+
+def _seed(grad, data):
+    if grad is None:
+        if type(data) is not float:
+            raise ValueError(
+                f"backward() of an array of shape {data.shape} needs grad=, the gradient of "
+                "the final output with respect to it (an array of the same shape); "
+                "a scalar output can call backward() with no argument")
+        return 1.0
+    grad = _to_data(grad)
+    if np.shape(grad) != np.shape(data):
+        raise ValueError(f"grad has shape {np.shape(grad)} but the output has shape "
+                         f"{np.shape(data)}")
+    return grad
+
+
+def _check_axis(axis, data):
+    if axis is None:
+        return None
+    ndim = np.ndim(data)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    for ax in axes:
+        if not -ndim <= int(ax) < max(ndim, 1):
+            raise ValueError(f"axis {ax} is out of range for data of shape {np.shape(data)}")
+    return int(axis) if isinstance(axis, (int, np.integer)) else tuple(int(a) for a in axes)
+
+
+def lift(x) -> Value:
+    """A Value as is; a number or array as a constant leaf."""
+    return x if isinstance(x, Value) else Value(x)
+
+
+def _binary(rule: Op, a, b):
+    """An operator's node, or NotImplemented for an operand that is not a number or array."""
+    try:
+        return apply(rule, a, b)
+    except TypeError:
+        if isinstance(a, Value) and isinstance(b, Value):
+            raise
+        return NotImplemented
+
+
+def apply(rule: Op, *operands, arg=NO_ARG) -> Value:
+    """A new node: rule's forward applied to the operands (numbers become constant leaves)."""
+    parents = tuple([x if isinstance(x, Value) else Value(x) for x in operands])
+    inputs = [parent.data for parent in parents]
+    data = rule.forward(*inputs) if arg is NO_ARG else rule.forward(*inputs, arg)
+    out = Value.__new__(Value)
+    if type(data) is not float:
+        data = np.asarray(data, dtype=np.float64)
+        if data.ndim == 0:
+            data = float(data)
+    out.data = data
+    out.grad = _zeros_like(data)
+    out.label = ""
+    out.parents = parents
+    out._rule = rule
+    out._arg = arg
+    out._up = 0.0
+    return out
+
+
+# -- functions ---------------------------------------------------------------------------------
+
+def maximum(a, b) -> Value:
+    """max(a, b); d/da is 1 where a > b, else 0 (and d/db is 1 where b > a, else 0)."""
+    return apply(ops.MAX, a, b)
+
+
+def minimum(a, b) -> Value:
+    """min(a, b); d/da is 1 where a < b, else 0."""
+    return apply(ops.MIN, a, b)
+
+
+def relu(x) -> Value:
+    """max(x, 0); d/dx is 1 where x > 0, else 0 (0 at x = 0)."""
+    return apply(ops.RELU, x)
+
+
+def exp(x) -> Value:
+    return apply(ops.EXP, x)
+
+
+def log(x) -> Value:
+    """The natural logarithm; d/dx = 1/x."""
+    return apply(ops.LOG, x)
+
+
+def tanh(x) -> Value:
+    return apply(ops.TANH, x)
+
+
+def sigmoid(x) -> Value:
+    return apply(ops.SIGMOID, x)
+
+
+def sqrt(x) -> Value:
+    return apply(ops.SQRT, x)
+
+
+def sin(x) -> Value:
+    return apply(ops.SIN, x)
+
+
+def cos(x) -> Value:
+    return apply(ops.COS, x)
+
+
+def absolute(x) -> Value:
+    return apply(ops.ABS, x)
+
+
+def step(x) -> Value:
+    """1 where x > 0, else 0: the derivative of relu(x), as a function."""
+    return apply(ops.STEP, x)
+
+
+def sign(x) -> Value:
+    return apply(ops.SIGN, x)
+
+
+def softmax(v, axis: int = -1) -> Value:
+    """e^v / sum(e^v) along axis (shifted by the max first, so it cannot overflow)."""
+    v = lift(v)
+    if np.ndim(v.data) == 0:
+        raise ValueError("softmax needs a vector or an array of rows, got a single number")
+    return apply(ops.SOFTMAX, v, arg=_check_axis(axis, v.data))
+
+
+def cross_entropy(probs, targets) -> Value:
+    """The mean categorical cross-entropy of softmax outputs, -mean(log p[target]).
+
+    targets: class indices (one per row) or one-hot rows. Probabilities are clipped to
+    [1e-7, 1 - 1e-7] as in the book, so a confident wrong answer costs ~16, not infinity.
+    """
+    probs = lift(probs)
+    return apply(ops.CROSS_ENTROPY, probs, arg=_one_hot(targets, np.shape(probs.data)))
+
+
+def _one_hot(targets, shape: Sequence[int]) -> np.ndarray:
+    if len(shape) not in (1, 2):
+        raise ValueError(f"cross_entropy needs probabilities of shape (classes,) or "
+                         f"(samples, classes), got shape {tuple(shape)}")
+    targets = np.asarray(targets.data if isinstance(targets, Value) else targets)
+    classes = shape[-1]
+    if targets.shape == tuple(shape):  # one-hot rows
+        return targets.astype(np.float64)
+    rows = 1 if len(shape) == 1 else shape[0]
+    indices = targets.reshape(-1)
+    if indices.size != rows or not np.all(np.equal(np.mod(indices, 1), 0)):
+        raise ValueError(f"targets must be {rows} class index(es) or one-hot rows of shape "
+                         f"{tuple(shape)}, got {targets.tolist()!r}")
+    indices = indices.astype(np.int64)
+    if np.any(indices < 0) or np.any(indices >= classes):
+        raise ValueError(f"class indices must lie in 0..{classes - 1}, got {indices.tolist()!r}")
+    onehot = np.zeros((rows, classes))
+    onehot[np.arange(rows), indices] = 1.0
+    return onehot.reshape(shape)

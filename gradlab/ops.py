@@ -1,0 +1,349 @@
+"""The table of primitives: each one's forward rule beside its local derivatives.
+
+Elementwise primitives state `d out / d input_i` (a number, or an array of them); `backward`
+in engine.py is the one place that multiplies these by the upstream gradient. Matrix
+primitives (`@`, reductions, softmax, cross-entropy) state their rule as a vector-Jacobian
+product: the contribution to each input, given the upstream gradient.
+
+Every rule works on Python floats (the fast path for scalar graphs) and on float64 arrays.
+Out-of-domain inputs give IEEE results (nan, +-inf), never an exception: a plot shows a gap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+NO_ARG = object()  # a primitive that takes no setting (an exponent, an axis, targets)
+
+
+@dataclass(frozen=True)
+class Op:
+    """One primitive: its forward rule and either its local derivatives or its VJP.
+
+    forward(*inputs[, arg]) -> out
+    local(out, *inputs[, arg]) -> (d out / d input_0, d out / d input_1, ...)
+    vjp(upstream, out, *inputs[, arg]) -> (contribution_0, contribution_1, ...)
+    """
+
+    name: str
+    formula: str  # the forward rule as a learner reads it, in a, b (the inputs)
+    partials: tuple[str, ...]  # d out / d a, d out / d b, as text
+    forward: Callable
+    local: Callable | None = None
+    vjp: Callable | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Scalar-or-array helpers: Python floats take the math module (fast), arrays take numpy.
+# ---------------------------------------------------------------------------------------------
+
+def _is_scalar(a) -> bool:
+    return type(a) is float
+
+
+def step(a):
+    """1 where a > 0, else 0 (so 0 at a = 0: the convention learners are taught for ReLU)."""
+    if _is_scalar(a):
+        return 1.0 if a > 0.0 else 0.0
+    return (np.asarray(a) > 0).astype(np.float64)
+
+
+def greater(a, b):
+    """1 where a > b, else 0."""
+    if _is_scalar(a) and _is_scalar(b):
+        return 1.0 if a > b else 0.0
+    return np.greater(a, b).astype(np.float64)
+
+
+def sign(a):
+    if _is_scalar(a):
+        return 1.0 if a > 0.0 else (-1.0 if a < 0.0 else (a if a != a else 0.0))
+    return np.sign(a)
+
+
+def divide(a, b):
+    if _is_scalar(a) and _is_scalar(b):
+        if b != 0.0:
+            return a / b
+        if a == 0.0 or a != a:
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.divide(a, b)
+
+
+def power(a, b):
+    if _is_scalar(a) and _is_scalar(b):
+        try:
+            result = a**b
+        except (ZeroDivisionError, OverflowError):
+            with np.errstate(all="ignore"):
+                return float(np.power(a, b))
+        return math.nan if type(result) is complex else result
+    with np.errstate(all="ignore"):
+        return np.power(a, b)
+
+
+def exp(a):
+    if _is_scalar(a):
+        try:
+            return math.exp(a)
+        except OverflowError:
+            return math.inf
+    with np.errstate(over="ignore"):
+        return np.exp(a)
+
+
+def log(a):
+    if _is_scalar(a):
+        if a > 0.0:
+            return math.log(a)
+        return -math.inf if a == 0.0 else math.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(a)
+
+
+def sqrt(a):
+    if _is_scalar(a):
+        return math.sqrt(a) if a >= 0.0 else math.nan
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(a)
+
+
+def tanh(a):
+    return math.tanh(a) if _is_scalar(a) else np.tanh(a)
+
+
+def sigmoid(a):
+    """1 / (1 + e^-a), computed without overflow for large |a|."""
+    if _is_scalar(a):
+        if a >= 0.0:
+            return 1.0 / (1.0 + math.exp(-a))
+        e = math.exp(a)
+        return e / (1.0 + e)
+    return np.exp(-np.logaddexp(0.0, -np.asarray(a)))
+
+
+def sin(a):
+    return math.sin(a) if _is_scalar(a) else np.sin(a)
+
+
+def cos(a):
+    return math.cos(a) if _is_scalar(a) else np.cos(a)
+
+
+def maximum(a, b):
+    if _is_scalar(a) and _is_scalar(b):
+        return a if a > b else b
+    return np.maximum(a, b)
+
+
+def minimum(a, b):
+    if _is_scalar(a) and _is_scalar(b):
+        return a if a < b else b
+    return np.minimum(a, b)
+
+
+def relu(a):
+    if _is_scalar(a):
+        return a if a > 0.0 else 0.0
+    return np.maximum(a, 0.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Binary elementwise primitives: out = f(a, b); local derivatives (d out/da, d out/db)
+# ---------------------------------------------------------------------------------------------
+
+ADD = Op("+", "a + b", ("1", "1"),
+         forward=lambda a, b: a + b,
+         local=lambda out, a, b: (1.0, 1.0))
+
+SUB = Op("-", "a - b", ("1", "-1"),
+         forward=lambda a, b: a - b,
+         local=lambda out, a, b: (1.0, -1.0))
+
+MUL = Op("*", "a * b", ("b", "a"),
+         forward=lambda a, b: a * b,
+         local=lambda out, a, b: (b, a))
+
+DIV = Op("/", "a / b", ("1/b", "-a/b^2"),
+         forward=divide,
+         local=lambda out, a, b: (divide(1.0, b), -divide(out, b)))
+
+POW = Op("pow", "a ^ b", ("b a^(b-1)", "a^b ln(a)"),
+         forward=power,
+         local=lambda out, a, b: (b * power(a, b - 1.0), out * log(a)))
+
+MAX = Op("max", "max(a, b)", ("1 if a > b else 0", "1 if b > a else 0"),
+         forward=maximum,
+         local=lambda out, a, b: (greater(a, b), greater(b, a)))
+
+MIN = Op("min", "min(a, b)", ("1 if a < b else 0", "1 if b < a else 0"),
+         forward=minimum,
+         local=lambda out, a, b: (greater(b, a), greater(a, b)))
+
+# ---------------------------------------------------------------------------------------------
+# Unary elementwise primitives: out = f(a); local derivative (d out/da,)
+# ---------------------------------------------------------------------------------------------
+
+NEG = Op("neg", "-a", ("-1",),
+         forward=lambda a: -a,
+         local=lambda out, a: (-1.0,))
+
+POWC = Op("**", "a ^ n", ("n a^(n-1)",),  # n is a constant, not a node of the graph
+          forward=lambda a, n: power(a, n),
+          local=lambda out, a, n: (n * power(a, n - 1.0),))
+
+EXP = Op("exp", "e^a", ("e^a",),
+         forward=exp,
+         local=lambda out, a: (out,))
+
+LOG = Op("log", "ln(a)", ("1/a",),
+         forward=log,
+         local=lambda out, a: (divide(1.0, a),))
+
+SQRT = Op("sqrt", "sqrt(a)", ("1 / (2 sqrt(a))",),
+          forward=sqrt,
+          local=lambda out, a: (divide(0.5, out),))
+
+TANH = Op("tanh", "tanh(a)", ("1 - tanh(a)^2",),
+          forward=tanh,
+          local=lambda out, a: (1.0 - out * out,))
+
+SIGMOID = Op("sigmoid", "1 / (1 + e^-a)", ("sigmoid(a) (1 - sigmoid(a))",),
+             forward=sigmoid,
+             local=lambda out, a: (out * (1.0 - out),))
+
+RELU = Op("relu", "max(a, 0)", ("1 if a > 0 else 0",),
+          forward=relu,
+          local=lambda out, a: (step(a),))
+
+SIN = Op("sin", "sin(a)", ("cos(a)",),
+         forward=sin,
+         local=lambda out, a: (cos(a),))
+
+COS = Op("cos", "cos(a)", ("-sin(a)",),
+         forward=cos,
+         local=lambda out, a: (-sin(a),))
+
+ABS = Op("abs", "|a|", ("sign(a)",),
+         forward=lambda a: abs(a) if _is_scalar(a) else np.abs(a),
+         local=lambda out, a: (sign(a),))
+
+STEP = Op("step", "1 if a > 0 else 0", ("0",),
+          forward=step,
+          local=lambda out, a: (0.0 * a,))
+
+SIGN = Op("sign", "sign(a)", ("0",),
+          forward=sign,
+          local=lambda out, a: (0.0 * a,))
+
+# ---------------------------------------------------------------------------------------------
+# Matrix primitives, stated as vector-Jacobian products: given the upstream gradient g,
+# the contribution to each input.
+# ---------------------------------------------------------------------------------------------
+
+
+def _matmul_vjp(g, out, a, b):
+    """out = a @ b; contribution to a = g @ b^T, to b = a^T @ g (vectors promoted to matrices)."""
+    if a.ndim == 1 and b.ndim == 1:  # a dot product: out = sum_i a_i b_i
+        return g * b, g * a
+    g = np.asarray(g)
+    a2 = a[np.newaxis, :] if a.ndim == 1 else a
+    b2 = b[:, np.newaxis] if b.ndim == 1 else b
+    g2 = g
+    if a.ndim == 1:
+        g2 = np.expand_dims(g2, -2)
+    if b.ndim == 1:
+        g2 = np.expand_dims(g2, -1)
+    ga = g2 @ np.swapaxes(b2, -1, -2)
+    gb = np.swapaxes(a2, -1, -2) @ g2
+    if a.ndim == 1:
+        ga = ga[..., 0, :]
+    if b.ndim == 1:
+        gb = gb[..., :, 0]
+    return unbroadcast(ga, a.shape), unbroadcast(gb, b.shape)
+
+
+def _expand_reduced(g, shape, axis):
+    """Undo a reduction over `axis`: g broadcast back to `shape`."""
+    g = np.asarray(g, dtype=np.float64)
+    if axis is not None:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        g = np.expand_dims(g, tuple(ax % len(shape) for ax in axes))
+    return np.broadcast_to(g, shape)
+
+
+def _reduced_count(shape, axis) -> int:
+    if axis is None:
+        return int(np.prod(shape, dtype=np.int64))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    return int(np.prod([shape[ax] for ax in axes], dtype=np.int64))
+
+
+def _softmax(a, axis):
+    shifted = a - np.max(a, axis=axis, keepdims=True)  # e^(a - max) cannot overflow
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+CLIP = 1e-7  # the book clips probabilities to [1e-7, 1 - 1e-7] before taking logs
+
+
+def _cross_entropy(p, onehot):
+    """-(1/N) sum_i log(p[i, target_i]): the mean categorical cross-entropy of N rows."""
+    n = p.shape[0] if p.ndim == 2 else 1
+    clipped = np.clip(p, CLIP, 1.0 - CLIP)
+    return float(-np.sum(onehot * np.log(clipped)) / n)
+
+
+def _cross_entropy_vjp(g, out, p, onehot):
+    """As in the book, the clip only guards log(0): d loss / d p = -onehot / p / N."""
+    n = p.shape[0] if p.ndim == 2 else 1
+    return (-g * onehot / np.clip(p, CLIP, 1.0 - CLIP) / n,)
+
+
+MATMUL = Op("@", "a @ b", ("g @ b^T", "a^T @ g"),
+            forward=lambda a, b: a @ b,
+            vjp=_matmul_vjp)
+
+SUM = Op("sum", "sum(a)", ("g broadcast back to a's shape",),
+         forward=lambda a, axis: np.sum(a, axis=axis),
+         vjp=lambda g, out, a, axis: (_expand_reduced(g, np.shape(a), axis),))
+
+MEAN = Op("mean", "mean(a)", ("g / n, broadcast back to a's shape",),
+          forward=lambda a, axis: np.mean(a, axis=axis),
+          vjp=lambda g, out, a, axis: (
+              _expand_reduced(g, np.shape(a), axis) / _reduced_count(np.shape(a), axis),))
+
+SOFTMAX = Op("softmax", "e^a / sum(e^a)", ("s * (g - sum(g * s))",),
+             forward=_softmax,
+             vjp=lambda g, s, a, axis: (s * (g - np.sum(g * s, axis=axis, keepdims=True)),))
+
+CROSS_ENTROPY = Op("cross_entropy", "-mean(log(p[target]))", ("-onehot / p / N",),
+                   forward=_cross_entropy,
+                   vjp=_cross_entropy_vjp)
+
+TABLE: dict[str, Op] = {
+    op.name: op
+    for op in (ADD, SUB, MUL, DIV, POW, MAX, MIN, NEG, POWC, EXP, LOG, SQRT, TANH, SIGMOID,
+               RELU, SIN, COS, ABS, STEP, SIGN, MATMUL, SUM, MEAN, SOFTMAX, CROSS_ENTROPY)
+}
+
+
+def unbroadcast(g, shape: tuple[int, ...]):
+    """Sum a gradient back down to an operand's shape (undoing numpy broadcasting)."""
+    if np.shape(g) == shape:
+        return g
+    if shape == ():
+        return float(np.sum(g))
+    g = np.asarray(g)
+    if g.ndim < len(shape):
+        return np.broadcast_to(g, shape)
+    g = np.sum(g, axis=tuple(range(g.ndim - len(shape)))) if g.ndim > len(shape) else g
+    keep = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return np.sum(g, axis=keep, keepdims=True) if keep else g
