@@ -3,6 +3,7 @@
 The core (this package's top level) needs numpy only; the live views are in gradlab.views.
 """
 
+from . import nn, optim
 from .engine import (
     Step,
     Value,
@@ -37,7 +38,9 @@ __all__ = [
     "log",
     "maximum",
     "minimum",
+    "nn",
     "numerical_gradient",
+    "optim",
     "relu",
     "sigmoid",
     "sign",
