@@ -23,9 +23,12 @@ from .engine import (
     step,
     tanh,
 )
+from .expression import Expression, ExpressionError, parse
 from .numeric import GradientCheck, check_gradient, gradient, numerical_gradient
 
 __all__ = [
+    "Expression",
+    "ExpressionError",
     "GradientCheck",
     "Step",
     "Value",
@@ -40,6 +43,7 @@ __all__ = [
     "minimum",
     "nn",
     "numerical_gradient",
+    "parse",
     "optim",
     "relu",
     "sigmoid",

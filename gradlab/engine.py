@@ -230,7 +230,16 @@ class Value:
             node._up = 0.0
         self._up = seed
         steps: list[Step] | None = [] if record else None
+        with np.errstate(all="ignore"):  # 0 * inf in a contribution is nan, quietly
+            self._propagate(order, steps)
+            for node in order:
+                node.grad = node.grad + node._up
+                node._up = 0.0
+        return steps
 
+    @staticmethod
+    def _propagate(order: list[Value], steps: list[Step] | None) -> None:
+        """The chain rule, node by node from the output back to the leaves."""
         for node in reversed(order):
             rule = node._rule
             if rule is None:
@@ -255,11 +264,6 @@ class Value:
                 if steps is not None:
                     steps.append(Step(node, parent, index, locals_[index], upstream,
                                       contribution, parent._up))
-
-        for node in order:
-            node.grad = node.grad + node._up
-            node._up = 0.0
-        return steps
 
 
 def _seed(grad, data):

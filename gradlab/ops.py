@@ -125,32 +125,60 @@ def sigmoid(a):
             return 1.0 / (1.0 + math.exp(-a))
         e = math.exp(a)
         return e / (1.0 + e)
-    return np.exp(-np.logaddexp(0.0, -np.asarray(a)))
+    with np.errstate(invalid="ignore"):
+        return np.exp(-np.logaddexp(0.0, -np.asarray(a)))
 
 
 def sin(a):
-    return math.sin(a) if _is_scalar(a) else np.sin(a)
+    if _is_scalar(a):
+        return math.sin(a) if math.isfinite(a) else math.nan
+    with np.errstate(invalid="ignore"):
+        return np.sin(a)
 
 
 def cos(a):
-    return math.cos(a) if _is_scalar(a) else np.cos(a)
+    if _is_scalar(a):
+        return math.cos(a) if math.isfinite(a) else math.nan
+    with np.errstate(invalid="ignore"):
+        return np.cos(a)
+
+
+def add(a, b):
+    if _is_scalar(a) and _is_scalar(b):
+        return a + b
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is nan, quietly
+        return np.add(a, b)
+
+
+def subtract(a, b):
+    if _is_scalar(a) and _is_scalar(b):
+        return a - b
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.subtract(a, b)
+
+
+def multiply(a, b):
+    if _is_scalar(a) and _is_scalar(b):
+        return a * b
+    with np.errstate(invalid="ignore", over="ignore"):  # 0 * inf is nan, quietly
+        return np.multiply(a, b)
 
 
 def maximum(a, b):
     if _is_scalar(a) and _is_scalar(b):
-        return a if a > b else b
+        return a if a > b or a != a else b  # nan wins, as in numpy
     return np.maximum(a, b)
 
 
 def minimum(a, b):
     if _is_scalar(a) and _is_scalar(b):
-        return a if a < b else b
+        return a if a < b or a != a else b
     return np.minimum(a, b)
 
 
 def relu(a):
     if _is_scalar(a):
-        return a if a > 0.0 else 0.0
+        return a if a > 0.0 or a != a else 0.0
     return np.maximum(a, 0.0)
 
 
@@ -159,15 +187,15 @@ def relu(a):
 # ---------------------------------------------------------------------------------------------
 
 ADD = Op("+", "a + b", ("1", "1"),
-         forward=lambda a, b: a + b,
+         forward=add,
          local=lambda out, a, b: (1.0, 1.0))
 
 SUB = Op("-", "a - b", ("1", "-1"),
-         forward=lambda a, b: a - b,
+         forward=subtract,
          local=lambda out, a, b: (1.0, -1.0))
 
 MUL = Op("*", "a * b", ("b", "a"),
-         forward=lambda a, b: a * b,
+         forward=multiply,
          local=lambda out, a, b: (b, a))
 
 DIV = Op("/", "a / b", ("1/b", "-a/b^2"),

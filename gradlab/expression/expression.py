@@ -1,0 +1,162 @@
+"""Expression: parsed text that evaluates, differentiates and typesets itself through the core."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from ..engine import Value
+from . import graph, symbolic
+from .nodes import CONSTANTS, FUNCTIONS, Name, Node, depth, postorder, to_text
+from .parser import ExpressionError, parse_tree
+
+
+def parse(text: str) -> Expression:
+    """The Expression of text, e.g. parse('3x^3*z - y^2 + 5z + 2y*z').
+
+    Raises ExpressionError (a ValueError) saying what is wrong and at which column.
+    """
+    return Expression(parse_tree(text))
+
+
+class Expression:
+    """A function of named variables, written as text.
+
+    >>> f = parse("x*y")
+    >>> f.variables, f.evaluate(x=2, y=3), f.gradient(x=2, y=3)
+    (('x', 'y'), 6.0, {'x': 3.0, 'y': 2.0})
+    >>> f.partial("x").text          # f = x*y; df/dx = y
+    'y'
+    """
+
+    def __init__(self, tree: Node, variables: tuple[str, ...] = ()) -> None:
+        """An expression of a parsed tree; variables may add names it does not use.
+
+        (A partial derivative keeps its function's variables: d(x*y)/dx = y is still
+        evaluated at some (x, y).)
+        """
+        self.tree = tree
+        self._order = postorder(tree)
+        self._program = graph.compile_tree(self._order)
+        names = {n.name for n in self._order if isinstance(n, Name) and n.name not in CONSTANTS}
+        names.update(variables)
+        self.variables: tuple[str, ...] = tuple(sorted(names))
+        self.text: str = to_text(self._order)  # normalized; parse(text) reads it back
+
+    # -- numbers, all computed by the core -----------------------------------------------------
+
+    def evaluate(self, **values) -> float | np.ndarray:
+        """f at the given values: a float for numbers, an array for arrays (broadcast together).
+
+        Out-of-domain points give nan or inf (log(-1) -> nan, 1/0 -> inf), never an error.
+        """
+        checked = graph.check_values(self.variables, values)
+        out, _ = graph.build(self._program, checked)
+        if all(type(value) is float for value in checked.values()):
+            return graph.as_float(out.data)
+        shape = graph.common_shape(checked)
+        data = out.data
+        return data if np.shape(data) == shape else np.broadcast_to(data, shape).copy()
+
+    def gradient(self, **values) -> dict[str, float | np.ndarray]:
+        """name -> the partial derivative at the values, by the core's backward pass.
+
+        f = x*y at (2, 3): {'x': 3.0, 'y': 2.0}. Arrays give the partials at every point.
+        """
+        checked = graph.check_values(self.variables, values)
+        return graph.gradient(self._program, checked)
+
+    def graph(self, **values) -> Value:
+        """The output Value of a fresh core graph at the values.
+
+        Its leaves are one Value per variable, labelled with the name and shared by every use,
+        and one Value per constant, labelled with its text ('3', 'pi'). Call
+        out.backward(record=True) to see the chain rule; find the leaves with build().
+        """
+        return self.build(**values)[0]
+
+    def build(self, **values) -> tuple[Value, dict[str, Value]]:
+        """(output Value, {variable name: its leaf Value}) of a fresh core graph."""
+        checked = graph.check_values(self.variables, values)
+        return graph.build(self._program, checked)
+
+    # -- symbols, by SymPy ---------------------------------------------------------------------
+
+    def partial(self, name: str) -> Expression:
+        """The partial derivative d self / d name, worked symbolically.
+
+        f = 2x + 3y^2: partial('x') is 2, partial('y') is 6*y. A name the expression does not
+        use gives 0. The partial keeps this expression's variables, so it is evaluated at the
+        same values (parse('x*y').partial('x') is y, with variables ('x', 'y')).
+        relu, max, min and abs differentiate to step and sign, with gradlab's
+        convention at the kink (d relu(x)/dx = step(x), which is 0 at x = 0).
+        """
+        if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
+            raise ExpressionError(f"partial() needs a variable name such as 'x', got {name!r}")
+        if name in FUNCTIONS or name in CONSTANTS:
+            raise ExpressionError(f"{name!r} is a {'function' if name in FUNCTIONS else 'constant'}"
+                                  ", not a variable")
+        cache = self.__dict__.setdefault("_partials", {})
+        if name not in cache:
+            cache[name] = self._partial(name)
+        return cache[name]
+
+    def _partial(self, name: str) -> Expression:
+        derivative = self._sympy().diff(symbolic.kit().sympy.Symbol(name))
+        size = symbolic.result_size(derivative, symbolic.MAX_RESULT_NODES)
+        if size > symbolic.MAX_RESULT_NODES:
+            raise ExpressionError(f"the partial derivative with respect to {name} is too large "
+                                  f"to show (more than {symbolic.MAX_RESULT_NODES} parts)")
+        result = Expression(symbolic.from_sympy(derivative), self.variables)
+        result.__dict__["_sympy_expression"] = derivative
+        return result
+
+    def _sympy(self):
+        """This expression in SymPy (computed once; refused when too large for SymPy)."""
+        if "_sympy_expression" not in self.__dict__:
+            symbolic.check_size(self._order, depth(self._order))
+            try:
+                expr = symbolic.to_sympy(self._order, _constant_value)
+            except RecursionError:
+                raise ExpressionError("expression is nested too deeply for symbolic work"
+                                      ) from None
+            self.__dict__["_sympy_expression"] = expr
+        return self.__dict__["_sympy_expression"]
+
+    @cached_property
+    def latex(self) -> str:
+        """LaTeX for the expression (SymPy's layout: 3x^3*z - y^2 -> 3 x^{3} z - y^{2})."""
+        try:
+            expr = self._sympy()
+        except ExpressionError:  # too large for SymPy: show the text itself
+            return r"\mathtt{" + _escape(self.text) + "}"
+        return symbolic.kit().sympy.latex(expr)
+
+    # -- comparing and showing -----------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return f"Expression({self.text!r})"
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Expression) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex}$"
+
+
+def _constant_value(node: Node) -> float:
+    """The float the core computes for a subtree without variables."""
+    program = graph.compile_tree(postorder(node))
+    out, _ = graph.build(program, {})
+    return graph.as_float(out.data)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", r"\\").replace("{", r"\{").replace("}", r"\}").replace("^", r"\hat{}")
