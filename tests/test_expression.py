@@ -362,3 +362,15 @@ def test_import_gradlab_does_not_import_sympy():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_summary_prints_f_and_each_partial_worked_by_hand():
+    # f = 3x^3 z - y^2 + 5z + 2yz at (1, 2, 3): f = 9 - 4 + 15 + 12 = 32;
+    # df/dx = 9x^2 z = 27, df/dy = -2y + 2z = 2, df/dz = 3x^3 + 5 + 2y = 12.
+    text = gl.parse("3x^3*z - y^2 + 5z + 2y*z").summary(x=1, y=2, z=3)
+    lines = text.splitlines()
+    assert lines[1] == "at x = 1, y = 2, z = 3:"
+    assert lines[2] == "  f = 32"
+    assert lines[3].startswith("  ∂f/∂x = ") and lines[3].endswith(" = 27")
+    assert lines[4].endswith(" = 2") and lines[5].endswith(" = 12")
+    assert lines[6] == "  gradient ∇f = (27, 2, 12)"

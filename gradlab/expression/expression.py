@@ -67,6 +67,20 @@ class Expression:
         checked = graph.check_values(self.variables, values)
         return graph.gradient(self._program, checked)
 
+    def summary(self, **values) -> str:
+        """The key numbers at a point as plain text: f, each partial (symbolic, then its
+        value from the core's backward pass) and the gradient vector."""
+        point = ", ".join(f"{name} = {_number(values[name])}" for name in values)
+        partials = self.gradient(**values)
+        lines = [f"f({', '.join(self.variables)}) = {self.text}", f"at {point}:",
+                 f"  f = {_number(self.evaluate(**values))}"]
+        for name in self.variables:
+            lines.append(f"  ∂f/∂{name} = {self.partial(name).text} = "
+                         f"{_number(partials[name])}")
+        gradient = ", ".join(_number(partials[name]) for name in self.variables)
+        lines.append(f"  gradient ∇f = ({gradient})")
+        return "\n".join(lines)
+
     def graph(self, **values) -> Value:
         """The output Value of a fresh core graph at the values.
 
@@ -149,6 +163,12 @@ class Expression:
 
     def _repr_latex_(self) -> str:
         return f"${self.latex}$"
+
+
+def _number(x) -> str:
+    """Six significant digits: stable from machine to machine, enough to read."""
+    text = f"{float(x):.6g}"
+    return "0" if text == "-0" else text
 
 
 def _constant_value(node: Node) -> float:
