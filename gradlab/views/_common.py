@@ -1,0 +1,173 @@
+"""Shared pieces of the live views: the colour-blind-safe palette, a projector-friendly layout,
+the message line every view shows its warnings in, the `guarded` decorator that keeps tracebacks
+out of the log, number formatting for learners and the slider factory."""
+
+from __future__ import annotations
+
+import functools
+import html
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import ipywidgets as widgets
+
+# Okabe-Ito colours by role: distinguishable with the common colour-vision deficiencies.
+# Views also vary dash styles and marker symbols, so colour is never the only cue.
+PALETTE: dict[str, str] = {
+    "function": "#0072B2",  # blue
+    "point": "#D55E00",  # vermillion
+    "tangent": "#E69F00",  # orange
+    "secant": "#009E73",  # bluish green
+    "gradient": "#CC79A7",  # reddish purple
+    "slice_x": "#56B4E9",  # sky blue
+    "slice_y": "#009E73",  # bluish green
+    "highlight": "#F0E442",  # yellow
+    "text": "#222222",
+    "muted": "#999999",
+}
+
+
+def base_layout(**overrides: Any) -> dict:
+    """A plotly layout readable on a 1280x720 projector and in a narrow JupyterLab pane.
+
+    No fixed width (the figure follows its pane), large font, small margins, the legend
+    horizontal above the plot so it never eats the plot's width. `overrides` win.
+    """
+    layout: dict[str, Any] = {
+        "template": "plotly_white",
+        "font": {"size": 15, "color": PALETTE["text"]},
+        "autosize": True,
+        "height": 380,
+        "margin": {"l": 50, "r": 15, "t": 40, "b": 45},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left",
+                   "x": 0.0},
+    }
+    layout.update(overrides)
+    return layout
+
+
+_STYLES = {
+    "warning": ("#7a4a00", "#fff4e0", "⚠"),
+    "error": ("#8b1a00", "#fde8e4", "✖"),
+    "info": ("#0b4f75", "#e6f2fa", "ℹ"),
+}
+
+
+class Message(widgets.HTML):
+    """One line under a view telling the learner what went wrong (or what to notice).
+
+    `.show(text, kind)` displays it, `.clear()` hides it, `.text` is the plain text shown
+    ("" when cleared), so tests can read it without parsing HTML.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(value="", **kwargs)
+        self.text = ""
+        self.kind = ""
+
+    def show(self, text: str, kind: str = "warning") -> None:
+        if kind not in _STYLES:
+            raise ValueError(f"kind must be one of {sorted(_STYLES)}, got {kind!r}")
+        if text == self.text and kind == self.kind:
+            return  # unchanged: skip the widget traffic
+        colour, background, icon = _STYLES[kind]
+        self.text, self.kind = text, kind
+        # a parser's message points at a column with a caret: keep its monospace alignment
+        font = "font-family:monospace;" if "\n" in text else ""
+        self.value = (f'<div style="color:{colour};background:{background};padding:2px 8px;'
+                      f'border-radius:4px;font-size:15px;white-space:pre-wrap;{font}">{icon} '
+                      f'{html.escape(text)}</div>')
+
+    def clear(self) -> None:
+        if self.text or self.value:
+            self.text, self.kind = "", ""
+            self.value = ""
+
+
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def guarded(method: Method) -> Method:
+    """Run an observe callback or button handler of a view; any exception becomes a short
+    message in `self.message` ("Could not update: <ExceptionType>: <msg>") instead of a
+    traceback in the log. Returns None when it caught something."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - a widget callback must never raise
+            message = getattr(self, "message", None)
+            text = f"Could not update: {type(error).__name__}: {error}"
+            if isinstance(message, Message):
+                message.show(text, "error")
+            return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def fmt(x: float, digits: int = 4) -> str:
+    """A number as a learner reads it: 4 significant digits, "undefined" for nan, "∞"/"−∞",
+    a true minus sign, and no "-0"."""
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(x):
+        return "undefined"
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    if x == 0:
+        return "0"
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}×10^{int(exponent)}"
+    if text.startswith("-"):
+        text = "−" + text[1:]
+    return text
+
+
+def make_slider(name: str, value: float, lo: float, hi: float,
+                step: float | None = None) -> widgets.FloatSlider:
+    """A FloatSlider for variable `name` on [lo, hi] that updates while dragged; the step
+    defaults to 1/200 of the range so a drag moves smoothly."""
+    lo, hi = float(lo), float(hi)
+    if not lo < hi:
+        raise ValueError(f"the range of {name} must have lo < hi, got ({lo}, {hi})")
+    if step is None:
+        step = (hi - lo) / 200
+    return widgets.FloatSlider(
+        value=min(max(float(value), lo), hi), min=lo, max=hi, step=step, description=name,
+        continuous_update=True, readout=True, readout_format=".3g",
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="100%", max_width="520px"),
+    )
+
+
+def restyle(figure: Any, changes: dict[int, dict[str, Any]]) -> None:
+    """Assign trace properties in place: `changes` maps a trace index to {property: value}.
+
+    Uses FigureWidget.plotly_restyle, which changes the existing traces and sends one
+    Plotly.restyle message per group of traces setting the same properties. Unlike
+    assigning `fig.data[i].x = ...` it skips plotly's per-property validation (about 0.2 ms
+    per array, most of an update's time), so callers pass ready-made values: float arrays
+    (nan for gaps), strings, booleans.
+    """
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, properties in changes.items():
+        groups.setdefault(tuple(properties), []).append(index)
+    for keys, indexes in groups.items():
+        figure.plotly_restyle({key: [changes[i][key] for i in indexes] for key in keys},
+                              trace_indexes=indexes)
+
+
+def describe_lab(view: Any) -> str:
+    """A lab's plain-text stand-in: what a notebook shows before it is run (and what nbval
+    compares), e.g. "Curve of x^2: a live lab, run the cell to use it"."""
+    expression = getattr(view, "expression", None)
+    if expression is None:
+        expression = getattr(getattr(view, "source", None), "expression", None)
+    what = f" of {expression.text}" if expression is not None else ""
+    return f"{type(view).__name__}{what}: a live lab, run the cell to use it"

@@ -1,0 +1,251 @@
+"""The chain rule with live numbers: for h(x) = outer(g(x)), dh/dx = dh/dg · dg/dx, every factor
+read off the recorded backward pass (the product of the local derivatives along the path), and
+for several inputs the sum over paths."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..engine import Value
+from ..graph_layout import graph_signature
+from ..paths import (
+    Path,
+    depends_on_variable,
+    find_node,
+    formulas,
+    inner_node,
+    is_variable,
+    local_rule,
+    paths,
+)
+from ._common import Message, describe_lab, fmt, guarded
+from .graph_source import (
+    GraphSource,
+    current_point,
+    leaf_gradient,
+    own_sliders,
+    pretty,
+    shared_sliders,
+)
+
+INNER_NAME = "g"
+
+
+def html_formula(text: str) -> str:
+    """A formula for HTML: '*' as '·' and exponents raised (x^2 -> x<sup>2</sup>)."""
+    text = html.escape(pretty(text))
+    text = re.sub(r"\^\(([^()]*)\)", r"<sup>\1</sup>", text)
+    return re.sub(r"\^(-?[\w.]+)", r"<sup>\1</sup>", text)
+
+
+def _symbolic(text: str, name: str) -> str | None:
+    """d(text)/d(name) in LaTeX via Expression.partial, or None when that is unavailable."""
+    try:
+        from ..expression import parse
+
+        return parse(text).partial(name).latex
+    except Exception:  # noqa: BLE001 - the symbolic line is optional; the numbers are not
+        return None
+
+
+class ChainRule(widgets.VBox):
+    """dh/dx = dh/dg · dg/dx at the sliders' point, for h = outer(g).
+
+    g is the inner function: by default the argument of the outermost non-linear primitive
+    (2x^2 in 3(2x^2)^5), or given as text, `inner="2x^2"`. dh/dg is the product of the recorded
+    local derivatives from h down to g (summed over paths), dg/dx the product from g down to x;
+    each path's locals are listed with their recorded values, and their product is compared with
+    the core's dh/dx. With several inputs each partial is the sum over its paths.
+
+    `.numbers[x]` holds, per variable: 'dh_dg', 'dg_dx', 'chain' (their product, or None when
+    some path avoids g), 'paths' (list of lists of recorded locals), 'sum' and 'core'.
+    """
+
+    __repr__ = describe_lab
+
+    def __init__(self, expression: Any, sliders: dict[str, widgets.FloatSlider] | None = None,
+                 inner: str | None = None, point: dict[str, float] | None = None,
+                 ranges: dict[str, tuple[float, float]] | None = None) -> None:
+        self.source = GraphSource(expression)
+        self.message = Message()
+        self.inner_text = inner
+        self.pattern: Value | None = None
+        if inner is not None:
+            from ..expression import parse
+
+            inner_expression = parse(inner)
+            self.pattern = inner_expression.graph(**dict.fromkeys(inner_expression.variables,
+                                                                  1.0))
+        self.owns_sliders = sliders is None
+        self.sliders = (own_sliders(self.source.variables, point, ranges) if sliders is None
+                        else shared_sliders(sliders, self.source.variables))
+        self.readout = widgets.HTMLMath()
+        self.readout_text = ""
+        self.numbers: dict[str, dict[str, Any]] = {}
+        self.figures: list = []
+        self._signature: tuple | None = None
+        children = [*self.sliders.values()] if self.owns_sliders else []
+        super().__init__(children=[*children, self.readout, self.message])
+        if self.owns_sliders:
+            for slider in self.sliders.values():
+                slider.observe(self._on_slider, names="value")
+        self.update()
+
+    # -- finding g once per graph shape ----------------------------------------------------------
+
+    def _find_inner(self, out: Value, order: list[Value]) -> int | None:
+        """g's position in the topological order (None: no g)."""
+        if self.pattern is not None:
+            node = find_node(out, self.pattern)
+            if node is None:
+                raise ValueError(f"the inner function {self.inner_text} is not a part of "
+                                 f"{pretty(formulas(out)[id(out)][0])}")
+        else:
+            node = inner_node(out, self.source.names)
+        return None if node is None else next(i for i, n in enumerate(order) if n is node)
+
+    def _describe(self, out: Value, g: Value | None) -> None:
+        """Formula texts and symbolic derivatives: once per graph shape (sympy is slow)."""
+        self.h_text = formulas(out)[id(out)][0]
+        self.symbolic: dict[str, str | None] = {}
+        if g is None:
+            return
+        self.g_text = formulas(out)[id(g)][0]
+        name = INNER_NAME if INNER_NAME not in self.source.names else "u"
+        self.g_name = name
+        self.outer_text = formulas(out, {id(g): name})[id(out)][0]
+        self.symbolic["dh_dg"] = _symbolic(self.outer_text, name)
+        for variable in self.source.names:
+            self.symbolic[variable] = _symbolic(self.g_text, variable)
+
+    # -- update -------------------------------------------------------------------------------
+
+    def update(self, point: dict[str, float] | None = None) -> None:
+        """Record h's backward pass at the point and rewrite the chain with its numbers."""
+        out = self.source.build(current_point(self.sliders, self.source.variables, point))
+        steps = out.backward(record=True)
+        order = out.topological_order()
+        signature = graph_signature(order)
+        if signature != self._signature:
+            self._inner_index = self._find_inner(out, order)
+            self._describe(out, None if self._inner_index is None else order[self._inner_index])
+            self._signature = signature
+        g = None if self._inner_index is None else order[self._inner_index]
+        texts = formulas(out) if g is None else formulas(out, {id(g): self.g_name})
+        names = self.source.names
+        core = leaf_gradient(out, names)
+        depends = depends_on_variable(order, names)
+        leaves = {n.label: n for n in order if is_variable(n, names)}
+        self.numbers = {}
+        routes_by_variable: dict[str, list[Path]] = {}
+        for variable in names:
+            leaf = leaves.get(variable)
+            routes = paths(steps, out, leaf) if leaf is not None else []
+            routes_by_variable[variable] = routes
+            entry: dict[str, Any] = {
+                "paths": [route.locals for route in routes],
+                "rules": [[local_rule(s, texts) for s in route.steps] for route in routes],
+                "sum": float(sum(route.product for route in routes)),
+                "core": core.get(variable, 0.0),
+                "dh_dg": None, "dg_dx": None, "chain": None,
+            }
+            if g is not None and depends[id(g)]:
+                through_g = routes and all(any(s.parent is g for s in r.steps) for r in routes)
+                entry["dh_dg"] = float(sum(r.product for r in paths(steps, out, g)))
+                g_routes = paths(steps, g, leaf) if leaf is not None else []
+                entry["dg_dx"] = float(sum(r.product for r in g_routes))
+                if through_g:
+                    entry["chain"] = entry["dh_dg"] * entry["dg_dx"]
+            self.numbers[variable] = entry
+        self._write(g, routes_by_variable)
+
+    def _write(self, g: Value | None, routes_by_variable: dict[str, list[Path]]) -> None:
+        several = len(self.source.names) > 1
+        d = r"\partial" if several else "d"
+        parts: list[str] = []
+        plain: list[str] = []
+        if g is not None:
+            parts.append(f"<div>h = {html_formula(self.h_text)}, &nbsp; inner function "
+                         f"{self.g_name} = {html_formula(self.g_text)}, so h = "
+                         f"{html_formula(self.outer_text)}</div>")
+            plain.append(f"h = {pretty(self.h_text)}, {self.g_name} = {pretty(self.g_text)}, "
+                         f"h = {pretty(self.outer_text)}")
+        else:
+            parts.append(f"<div>h = {html_formula(self.h_text)} (no inner function to split "
+                         "off: the chain rule still multiplies the locals along each path)</div>")
+            plain.append(f"h = {pretty(self.h_text)}")
+        u = getattr(self, "g_name", "g")
+        for variable, entry in self.numbers.items():
+            if entry["chain"] is not None:
+                symbolic_outer = self.symbolic.get("dh_dg")
+                symbolic_inner = self.symbolic.get(variable)
+                symbols = ""
+                if symbolic_outer and symbolic_inner:
+                    symbols = (rf" = \left({symbolic_outer}\right)\cdot"
+                               rf"\left({symbolic_inner}\right)")
+                parts.append(
+                    rf"<div>$$\frac{{{d} h}}{{{d} {variable}}} = \frac{{{d} h}}{{{d} {u}}}\cdot"
+                    rf"\frac{{{d} {u}}}{{{d} {variable}}}{symbols} = {_tex(entry['dh_dg'])}"
+                    rf"\times {_tex(entry['dg_dx'])} = {_tex(entry['chain'])}$$</div>")
+                plain.append(f"d h/d {variable} = dh/d{u} · d{u}/d{variable} = "
+                             f"{fmt(entry['dh_dg'])} × {fmt(entry['dg_dx'])} = "
+                             f"{fmt(entry['chain'])}")
+            lines, line_text = self._path_lines(variable, entry, routes_by_variable[variable])
+            parts.append(lines)
+            plain.extend(line_text)
+        self.readout_text = "\n".join(plain)
+        self.readout.value = "".join(parts)
+        undefined = [v for v, e in self.numbers.items() if fmt(e["core"]) in ("undefined",)
+                     or "∞" in fmt(e["core"])]
+        if undefined:
+            self.message.show(f"d h/d {', '.join(undefined)} is undefined or infinite at this "
+                              "point (a log of a number <= 0, a division by zero, or "
+                              "overflow).", "warning")
+        else:
+            self.message.clear()
+
+    def _path_lines(self, variable: str, entry: dict, routes: list[Path]) -> tuple[str, list]:
+        """Each path's locals, as rules and recorded numbers, their product, and the sum."""
+        rows, text = [], []
+        for rules, locals_ in zip(entry["rules"], entry["paths"], strict=True):
+            product = 1.0
+            for local in locals_:
+                product *= float(local)
+            symbols = " · ".join(html_formula(rule) for rule in rules) or "1"
+            numbers = " × ".join(fmt(local) for local in locals_) or "1"
+            rows.append(f"<li>{symbols} = {html.escape(numbers)} = {fmt(product)}</li>")
+            text.append(f"  path: {pretty(' · '.join(rules)) or '1'} = {numbers} = "
+                        f"{fmt(product)}")
+        check = "✓" if _close(entry["sum"], entry["core"]) else "✗"
+        what = "the sum over paths" if len(routes) > 1 else "the product of the locals"
+        summary = (f"{what} = {fmt(entry['sum'])}; the core's d h/d {variable} = "
+                   f"{fmt(entry['core'])} {check}")
+        text.append(summary)
+        head = (f"<div>Locals along each path from h down to {html.escape(variable)} (recorded "
+                f"in the backward pass):</div><ul style='margin:2px 0'>{''.join(rows)}</ul>")
+        return head + f"<div>{html.escape(summary)}</div>", text
+
+    # -- callbacks ---------------------------------------------------------------------------
+
+    @guarded
+    def _on_slider(self, change: dict) -> None:
+        self.update()
+
+
+def _tex(x: float) -> str:
+    """A number inside LaTeX: fmt's text, with × 10^n written as LaTeX."""
+    text = fmt(x).replace("−", "-").replace("∞", r"\infty").replace("undefined",
+                                                                     r"\text{undefined}")
+    return re.sub(r"×10\^(-?\d+)", r"\\times 10^{\1}", text)
+
+
+def _close(a: float, b: float) -> bool:
+    """Equal up to rounding (two undefined results agree: both are nan)."""
+    if a == b or (math.isnan(a) and math.isnan(b)):
+        return True
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))

@@ -1,0 +1,126 @@
+"""Where a graph view's numbers come from: an Expression, a function that builds a graph of
+Values, or one fixed Value graph; plus the small helpers the graph views share (sliders, the
+current point, number and formula text)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..engine import Value
+from ..paths import is_variable
+from ._common import fmt, make_slider
+
+DEFAULT_RANGE = (-3.0, 3.0)  # as the plotting views
+
+
+def number(x: Any) -> str:
+    """A recorded number as text; an array (a matrix primitive's) by its shape."""
+    if x is None:
+        return "(vector-Jacobian product)"
+    if np.ndim(x) != 0:
+        return f"array {np.shape(x)}"
+    return fmt(x)
+
+
+def pretty(text: str) -> str:
+    """A formula in the expression language as a learner writes it: '*' becomes '·'."""
+    return text.replace("*", "·")
+
+
+class GraphSource:
+    """What a graph view draws: an `Expression` (or its text), a builder function whose
+    parameters are the variables and which returns the output Value of a graph with leaves
+    labelled by those names, or one fixed Value graph (no sliders)."""
+
+    def __init__(self, source: Any) -> None:
+        self.expression = None
+        self.builder: Callable[..., Value] | None = None
+        self.fixed: Value | None = None
+        if isinstance(source, str):
+            from ..expression import parse  # sympy and the parser load only when needed
+
+            source = parse(source)
+        if isinstance(source, Value):
+            self.fixed = source
+            self.variables: tuple[str, ...] = ()  # nothing to slide: the values are fixed
+        elif hasattr(source, "graph") and hasattr(source, "variables"):
+            self.expression = source
+            self.variables = tuple(source.variables)
+        elif callable(source):
+            self.builder = source
+            self.variables = tuple(inspect.signature(source).parameters)
+        else:
+            raise TypeError("give an expression (text or Expression), a function building a "
+                            f"graph of Values, or a Value; got {type(source).__name__}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The variables' names (for a fixed graph: its leaves labelled with a name)."""
+        if self.fixed is None:
+            return self.variables
+        return tuple(sorted({n.label for n in self.fixed.topological_order()
+                             if is_variable(n)}))
+
+    def build(self, point: dict[str, float]) -> Value:
+        """A graph at the point, ready for `backward` (all grads zero)."""
+        if self.fixed is not None:
+            self.fixed.zero_grad()
+            return self.fixed
+        values = {name: float(point[name]) for name in self.variables}
+        out = (self.expression.graph(**values) if self.expression is not None
+               else self.builder(**values))
+        if not isinstance(out, Value):
+            raise TypeError(f"the graph builder returned {type(out).__name__}, not a Value")
+        return out
+
+    def evaluate(self, point: dict[str, float]) -> float:
+        """f at the point, as a float (what central differences need)."""
+        if self.expression is not None:
+            return float(self.expression.evaluate(**{n: point[n] for n in self.variables}))
+        return float(self.build(point).data)
+
+
+def leaf_gradient(out: Value, variables: tuple[str, ...]) -> dict[str, float]:
+    """d out / d v for every variable v after out.backward() (0 for one out does not use)."""
+    gradient = dict.fromkeys(variables, 0.0)
+    for node in out.topological_order():
+        if is_variable(node, variables):
+            gradient[node.label] = gradient.get(node.label, 0.0) + float(node.grad)
+    return gradient
+
+
+def own_sliders(names: tuple[str, ...], point: dict[str, float] | None,
+                ranges: dict[str, tuple[float, float]] | None) -> dict[str, widgets.FloatSlider]:
+    """A slider per variable starting at the point (default 1) on its range (default -3..3, widened
+    to hold a starting value given outside it, rather than moving the point)."""
+    point, ranges = point or {}, ranges or {}
+    sliders = {}
+    for name in names:
+        value = float(point.get(name, 1.0))
+        lo, hi = ranges.get(name, DEFAULT_RANGE)
+        if name not in ranges:
+            lo, hi = min(lo, value), max(hi, value)
+        sliders[name] = make_slider(name, value, lo, hi)
+    return sliders
+
+
+def shared_sliders(sliders: dict[str, widgets.FloatSlider],
+                   names: tuple[str, ...]) -> dict[str, widgets.FloatSlider]:
+    """The composite's sliders this view reads (a clear error when one is missing)."""
+    missing = [name for name in names if name not in sliders]
+    if missing:
+        raise ValueError(f"no slider for {', '.join(missing)}")
+    return {name: sliders[name] for name in names}
+
+
+def current_point(sliders: dict[str, widgets.FloatSlider], names: tuple[str, ...],
+                  point: dict[str, float] | None) -> dict[str, float]:
+    """The point to draw: the given one, else the sliders' values."""
+    if point is not None:
+        return {name: float(point[name]) for name in names}
+    return {name: float(sliders[name].value) for name in names}

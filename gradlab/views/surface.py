@@ -1,0 +1,189 @@
+"""Surface: z = f(x, y) in 3-D with the point, the two slices through it (y held fixed, then x
+held fixed) and their tangents, whose slopes are the core's df/dx and df/dy; optionally the
+tangent plane z = f + df/dx (x - x0) + df/dy (y - y0)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import plotly.graph_objects as go
+
+from .. import geometry
+from ._base import View, as_expression, describe_undefined
+from ._common import PALETTE, base_layout, fmt, guarded, restyle
+
+GRID = 40  # the surface's grid is GRID x GRID, recomputed only when f or its range changes
+SLICE_SAMPLES = 80
+
+
+def plotted_pair(expression: Any, variables: Sequence[str] | None) -> tuple[str, str]:
+    """The two variables on the horizontal axes: the given pair, or f's first two (padded
+    with unused names for a function of fewer variables)."""
+    if variables is not None:
+        first, second = variables
+        if first == second:
+            raise ValueError(f"choose two different variables, got {first!r} twice")
+        return first, second
+    names = list(dict.fromkeys([*expression.variables, "x", "y", "u", "v"]))
+    return names[0], names[1]
+
+
+class Surface(View):
+    """z = f(a, b) over the sliders' ranges of the plotted pair (a, b); other variables are
+    held at their sliders' values. For f = x^2 y at (1, 2): df/dx = 2xy = 4, df/dy = x^2 = 1.
+    """
+
+    def __init__(self, expression: Any, sliders: Mapping[str, widgets.FloatSlider] | None = None,
+                 *, variables: Sequence[str] | None = None,
+                 ranges: Mapping[str, tuple[float, float]] | None = None,
+                 plane: bool = False) -> None:
+        super().__init__()
+        expression = as_expression(expression)
+        self.pair = plotted_pair(expression, variables)
+        self._setup(expression, sliders, ranges, self.pair)
+        self.plane_box = widgets.Checkbox(value=plane, description="tangent plane",
+                                          indent=False)
+        self.plane_box.observe(self._on_plane, names="value")
+        self.readout = widgets.HTML()
+        self.figure = self._build_figure()
+        self.figures = [self.figure]
+        self._grid_for: tuple | None = None
+        self.value = float("nan")
+        self.partials = (float("nan"), float("nan"))
+        controls = list(self.sliders.values()) if self.owns_sliders else []
+        self.children = [self.figure, self.readout, *controls, self.plane_box, self.message]
+        self.update()
+
+    def _build_figure(self) -> go.FigureWidget:
+        a, b = self.pair
+        tangent_line = {"color": PALETTE["tangent"], "width": 7}
+        traces = [
+            go.Surface(name=f"f({a}, {b}) = {self.expression.text}", colorscale="Viridis",
+                       opacity=0.8, showscale=False, showlegend=True),
+            go.Scatter3d(name=f"slice along {a}", mode="lines",
+                         line={"color": PALETTE["slice_x"], "width": 6}),
+            go.Scatter3d(name=f"slice along {b}", mode="lines",
+                         line={"color": PALETTE["slice_y"], "width": 6, "dash": "dash"}),
+            go.Scatter3d(name=f"tangent along {a}", mode="lines", line=tangent_line),
+            go.Scatter3d(name=f"tangent along {b}", mode="lines",
+                         line={**tangent_line, "dash": "dash"}),
+            go.Scatter3d(name="the point", mode="markers", showlegend=False,
+                         marker={"color": PALETTE["point"], "size": 6, "symbol": "diamond"}),
+            go.Surface(name="tangent plane", opacity=0.45, showscale=False, showlegend=True,
+                       colorscale=[[0, PALETTE["tangent"]], [1, PALETTE["tangent"]]],
+                       visible=self.plane_box.value),
+        ]
+        scene = {"xaxis": {"title": {"text": a}, "range": list(self.range_of(a))},
+                 "yaxis": {"title": {"text": b}, "range": list(self.range_of(b))},
+                 "zaxis": {"title": {"text": f"f({a}, {b})"}},
+                 "aspectmode": "cube", "camera": {"eye": {"x": 1.5, "y": -1.6, "z": 0.9}}}
+        layout = base_layout(scene=scene, height=460, uirevision="keep",
+                             margin={"l": 0, "r": 0, "t": 40, "b": 0})
+        return go.FigureWidget(data=traces, layout=layout)
+
+    @guarded
+    def _on_plane(self, change: dict) -> None:
+        with self.figure.batch_update():
+            self.figure.data[6].visible = bool(change["new"])
+        self.update()
+
+    def _f_of(self, point: dict[str, Any]):
+        """(a, b) -> f, with the other variables as in `point` (arrays broadcast)."""
+        a, b = self.pair
+
+        def f(ta, tb):
+            values = self.values_for(point)
+            if a in values:
+                values[a] = ta
+            if b in values:
+                values[b] = tb
+            result = self.expression.evaluate(**values)
+            return np.broadcast_to(np.asarray(result, dtype=np.float64),
+                                   np.broadcast(ta, tb).shape)
+
+        return f
+
+    def _regrid(self, point: dict[str, float]) -> None:
+        a, b = self.pair
+        xs, ys, gx, gy = geometry.grid(self.range_of(a), self.range_of(b), GRID)
+        z = geometry.with_gaps(self._f_of(point)(gx, gy))
+        finite = z[np.isfinite(z)]
+        bottom, top = (finite.min(), finite.max()) if finite.size else (-1.0, 1.0)
+        pad = 0.1 * (top - bottom) if top > bottom else 1.0
+        self._gap_reason = ""
+        if finite.size < z.size:
+            values = {**self.values_for(point)}
+            values.update({k: v for k, v in ((a, gx), (b, gy)) if k in values})
+            reason = describe_undefined(self.expression, values) or "f is undefined"
+            self._gap_reason = f"{reason}, so the surface has holes"
+        with self.figure.batch_update():
+            self.figure.data[0].x, self.figure.data[0].y, self.figure.data[0].z = xs, ys, z
+            self.figure.layout.scene.zaxis.range = [bottom - pad, top + pad]
+
+    @guarded
+    def update(self, point: Mapping[str, float] | None = None) -> None:
+        """Redraw from the sliders (or `point`): the point (a0, b0, f), the slices
+        t -> f(t, b0) and t -> f(a0, t), and their tangents with slopes df/da, df/db."""
+        point = self.point(point)
+        a, b = self.pair
+        others = tuple(v for k, v in sorted(point.items()) if k not in self.pair)
+        if others != self._grid_for:
+            self._regrid(point)
+            self._grid_for = others
+        a0, b0 = point[a], point[b]
+        f = self._f_of(point)
+        z0 = float(f(a0, b0))
+        values = self.values_for(point)
+        gradient = self.expression.gradient(**values) if values else {}
+        partials = tuple(float(gradient.get(name, 0.0)) for name in self.pair)
+        if not np.isfinite(z0):
+            partials = (float("nan"), float("nan"))
+        self.value, self.partials = z0, partials
+
+        (a_lo, a_hi), (b_lo, b_hi) = self.range_of(a), self.range_of(b)
+        ta = np.linspace(a_lo, a_hi, SLICE_SAMPLES)
+        tb = np.linspace(b_lo, b_hi, SLICE_SAMPLES)
+        half = 0.2 * min(a_hi - a_lo, b_hi - b_lo)
+        tangent_a = geometry.slice_tangent(a0, b0, z0, partials[0], "x", half)
+        tangent_b = geometry.slice_tangent(a0, b0, z0, partials[1], "y", half)
+        changes = {
+            1: {"x": ta, "y": np.full(SLICE_SAMPLES, b0), "z": geometry.with_gaps(f(ta, b0)),
+                "name": f"slice {b} = {fmt(b0, 3)} (along {a})"},
+            2: {"x": np.full(SLICE_SAMPLES, a0), "y": tb, "z": geometry.with_gaps(f(a0, tb)),
+                "name": f"slice {a} = {fmt(a0, 3)} (along {b})"},
+            3: {"x": tangent_a[0], "y": tangent_a[1], "z": tangent_a[2],
+                "name": f"tangent, slope ∂f/∂{a} = {fmt(partials[0])}"},
+            4: {"x": tangent_b[0], "y": tangent_b[1], "z": tangent_b[2],
+                "name": f"tangent, slope ∂f/∂{b} = {fmt(partials[1])}"},
+            5: {"x": np.array([a0]), "y": np.array([b0]), "z": geometry.with_gaps([z0])},
+        }
+        if self.plane_box.value:
+            plane = geometry.tangent_plane(a0, b0, z0, partials[0], partials[1], half)
+            changes[6] = {"x": plane[0], "y": plane[1], "z": plane[2]}
+        restyle(self.figure, changes)
+        self.readout.value = (
+            '<div style="font-size:15px;line-height:1.5">'
+            f"f({fmt(a0)}, {fmt(b0)}) = {fmt(z0)} &nbsp;·&nbsp; "
+            f"∂f/∂{a} = <b>{fmt(partials[0])}</b> (slope along {a}) &nbsp;·&nbsp; "
+            f"∂f/∂{b} = <b>{fmt(partials[1])}</b> (slope along {b})</div>")
+        self._explain(point, z0, partials)
+
+    def _explain(self, point: dict, z0: float, partials: tuple[float, float]) -> None:
+        a, b = self.pair
+        where = f"({a}, {b}) = ({fmt(point[a])}, {fmt(point[b])})"
+        if not np.isfinite(z0):
+            reason = describe_undefined(self.expression, self.values_for(point))
+            self.message.show(f"{reason or 'f is undefined'}, so f has no value at {where}",
+                              "warning")
+        elif not all(np.isfinite(partials)):
+            self.message.show(f"a partial derivative is undefined (or infinite) at {where}: "
+                              "its tangent is hidden", "warning")
+        elif self._gap_reason:
+            self.message.show(self._gap_reason, "info")
+        elif limit := self.at_limit(point, self.pair):
+            self.message.show(limit, "info")
+        else:
+            self.message.clear()

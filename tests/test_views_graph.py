@@ -1,0 +1,247 @@
+"""The graph views driven headlessly: set sliders, step the replay, and check the numbers shown
+against derivatives worked by hand (and the recorded steps they must come from)."""
+
+import math
+
+import pytest
+
+pytest.importorskip("plotly")
+pytest.importorskip("ipywidgets")
+
+import gradlab as gl  # noqa: E402
+from gradlab.views._common import fmt  # noqa: E402
+from gradlab.views.chain import ChainRule  # noqa: E402
+from gradlab.views.graph import ComputationGraph  # noqa: E402
+from gradlab.views.neuron import NeuronLab  # noqa: E402
+from gradlab.views.table import PartialsTable  # noqa: E402
+
+
+def node_text(view, label):
+    """The value/grad text under the leaf named `label`."""
+    i = next(i for i, n in enumerate(view.graph_layout.nodes) if n.label == label and not n.parents)
+    return view.figure.data[3].text[i]
+
+
+# -- ComputationGraph ----------------------------------------------------------------------------
+
+def test_x_times_x_shows_two_contributions_into_x_adding_to_2x():
+    view = ComputationGraph("x*x", point={"x": 3.0})
+    assert len(view.steps) == 2 and view.play.max == view.step_slider.max == 2
+    view.show_step(1)
+    assert "local ∂(x·x)/∂x = x = 3  ×  upstream 1  =  contribution 3" in view.readout_text
+    assert "x's grad so far: 3 (contribution 1 of 2" in view.readout_text
+    assert node_text(view, "x") == "value 3<br>grad 3"
+    view.show_step(2)
+    assert "x's grad so far: 6 (contribution 2 of 2" in view.readout_text  # 2x = 6
+    assert node_text(view, "x") == "value 3<br>grad 6"
+    assert list(view.figure.data[2].text) == ["3", "3"]  # both edges: d(x*x)/d(either x) = x
+
+
+def test_the_replay_at_step_k_shows_the_kth_recorded_step():
+    view = ComputationGraph("x*y + z", point={"x": 2.0, "y": 3.0, "z": 4.0})
+    assert view.step_index == len(view.steps) == 4  # it opens on the finished pass
+    for k, step in enumerate(view.steps, start=1):
+        view.show_step(k)
+        assert view.readout_text.startswith(f"Step {k} of 4")
+        assert f"upstream {fmt(step.upstream)}" in view.readout_text
+        assert f"contribution {fmt(step.contribution)}" in view.readout_text
+        # the highlighted edge is the one the step travels
+        lay = view.graph_layout
+        child, parent = lay.index(step.node), lay.index(step.parent)
+        assert list(view.figure.data[5].x) == [lay.x[child], lay.x[parent]]
+    # by hand: d(xy + z)/dx = y = 3 arrives at x in the step from x*y to x
+    step_to_x = next(k for k, s in enumerate(view.steps, 1) if s.parent.label == "x")
+    view.show_step(step_to_x)
+    assert "∂(x·y)/∂x = y = 3  ×  upstream 1  =  contribution 3" in view.readout_text
+    assert node_text(view, "x") == "value 2<br>grad 3"
+
+
+def test_before_any_step_only_the_output_has_a_grad():
+    view = ComputationGraph("x*y + z", point={"x": 2.0, "y": 3.0, "z": 4.0})
+    view.reset_button.click()
+    assert view.step_index == 0
+    texts = list(view.figure.data[3].text)
+    assert texts[-1] == "value 10<br>grad 1"
+    assert all(text.endswith("grad 0") for text in texts[:-1])
+    assert view.readout_text.startswith("Start")
+    view.step_button.click()
+    assert view.step_index == 1
+    view.show_step(4)
+    view.step_button.click()  # at the end, Step starts the replay again
+    assert view.step_index == 1
+
+
+def test_a_slider_move_rerecords_in_place():
+    view = ComputationGraph("x*x + 3x", point={"x": 1.0})
+    figure = view.figure
+    positions = (list(figure.data[3].x), list(figure.data[3].y))
+    for i in range(60):
+        view.sliders["x"].value = -2 + i * 0.05
+    view.sliders["x"].value = 2.0
+    assert view.figure is figure and len(figure.data) == 6
+    assert (list(figure.data[3].x), list(figure.data[3].y)) == positions
+    assert node_text(view, "x") == "value 2<br>grad 7"  # d(x^2 + 3x)/dx = 2x + 3
+    assert view.gradient == {"x": 7.0}
+
+
+def test_undefined_numbers_show_as_words_with_a_message():
+    view = ComputationGraph("log(x)", point={"x": 1.0})
+    assert view.message.text == ""
+    view.sliders["x"].value = -1.0
+    assert node_text(view, "x") == "value −1<br>grad −1"  # d ln(x)/dx = 1/x, though ln undefined
+    assert view.figure.data[3].text[-1] == "value undefined<br>grad 1"
+    assert "undefined" in view.message.text
+    view.sliders["x"].value = 0.0
+    assert node_text(view, "x") == "value 0<br>grad ∞"
+    view.sliders["x"].value = 2.0
+    assert view.message.text == ""
+
+
+def test_an_exception_in_a_callback_shows_in_the_widget():
+    view = ComputationGraph("x*x", point={"x": 1.0})
+
+    def broken(point):
+        raise ZeroDivisionError("boom")
+
+    view.source.build = broken
+    view.sliders["x"].value = 2.0
+    assert view.message.text == "Could not update: ZeroDivisionError: boom"
+
+
+def test_a_builder_and_a_fixed_value_graph_are_drawn_too():
+    def f(a, b):
+        return gl.Value(a, label="a") * gl.Value(b, label="b")
+
+    view = ComputationGraph(f, point={"a": 2.0, "b": 5.0})
+    assert view.gradient == {"a": 5.0, "b": 2.0}
+    x = gl.Value(3.0, label="x")
+    fixed = ComputationGraph(x * x + 1)
+    assert fixed.sliders == {}
+    assert fixed.value == 10.0 and fixed.gradient == {"x": 6.0}
+    fixed.update()  # replaying again must not add the grads up twice
+    assert fixed.gradient == {"x": 6.0}
+
+
+# -- ChainRule -----------------------------------------------------------------------------------
+
+def test_chain_rule_of_a_composition_at_x_1_and_then_half():
+    view = ChainRule("3(2x^2)^5", point={"x": 1.0})
+    numbers = view.numbers["x"]
+    # by hand, g = 2x^2 = 2: dh/dg = 15 g^4 = 240, dg/dx = 4x = 4, dh/dx = 960
+    assert (numbers["dh_dg"], numbers["dg_dx"], numbers["chain"]) == (240.0, 4.0, 960.0)
+    assert numbers["paths"] == [[3.0, 80.0, 2.0, 2.0]]
+    assert numbers["core"] == 960.0
+    assert "240 × 4 = 960" in view.readout_text
+    assert "3 · 5·g^4 · 2 · 2·x = 3 × 80 × 2 × 2 = 960" in view.readout_text
+    assert r"240\times 4 = 960" in view.readout.value
+    view.sliders["x"].value = 0.5
+    numbers = view.numbers["x"]
+    # g = 0.5: dh/dg = 15/16, dg/dx = 2, dh/dx = 1.875
+    assert numbers["dh_dg"] == pytest.approx(0.9375, abs=1e-15)
+    assert numbers["dg_dx"] == pytest.approx(2.0, abs=1e-15)
+    assert numbers["chain"] == pytest.approx(1.875, abs=1e-15)
+    assert "0.9375 × 2 = 1.875" in view.readout_text
+
+
+def test_chain_rule_with_an_inner_function_given_as_text():
+    view = ChainRule("3(2x^2)^5", inner="2x^2", point={"x": 1.0})
+    assert view.numbers["x"]["dh_dg"] == 240.0
+    assert "15 g^{4}" in view.readout.value  # the symbolic dh/dg from Expression.partial
+    with pytest.raises(ValueError, match="not a part"):
+        ChainRule("3(2x^2)^5", inner="sin(x)")
+
+
+def test_chain_rule_with_several_inputs_sums_over_paths():
+    view = ChainRule("x*y + x", point={"x": 2.0, "y": 3.0})
+    assert sorted(math.prod(p) for p in view.numbers["x"]["paths"]) == [1.0, 3.0]
+    assert view.numbers["x"]["sum"] == 4.0  # d(xy + x)/dx = y + 1
+    assert view.numbers["y"]["sum"] == 2.0  # d/dy = x
+    assert "the sum over paths = 4" in view.readout_text
+    inner = ChainRule("sin(x*y)", point={"x": 1.0, "y": 2.0})
+    # h = sin(g), g = xy: dh/dg = cos(2), dg/dx = y = 2
+    assert inner.numbers["x"]["dh_dg"] == pytest.approx(math.cos(2.0), abs=1e-15)
+    assert inner.numbers["x"]["dg_dx"] == 2.0
+    assert inner.numbers["x"]["chain"] == pytest.approx(2 * math.cos(2.0), abs=1e-15)
+
+
+# -- PartialsTable -------------------------------------------------------------------------------
+
+def test_partials_table_rows_match_hand_worked_partials():
+    table = PartialsTable("x^2*y + sin(y)", point={"x": 1.5, "y": 0.5})
+    x_row, y_row = table.rows
+    assert (x_row["variable"], y_row["variable"]) == ("x", "y")
+    assert x_row["value"] == pytest.approx(1.5, abs=1e-12)  # 2xy
+    assert y_row["value"] == pytest.approx(2.25 + math.cos(0.5), abs=1e-12)  # x^2 + cos y
+    for row in table.rows:
+        assert abs(row["numerical"] - row["value"]) < 1e-6
+        assert row["difference"] == abs(row["numerical"] - row["value"])
+    assert "x" in x_row["symbolic"] and "cos" in y_row["symbolic"]
+    table.sliders["x"].value = -1.0
+    assert table.rows[0]["value"] == pytest.approx(-1.0, abs=1e-12)  # 2 * -1 * 0.5
+    assert "−1" in table.table.value
+
+
+def test_partials_table_undefined_point():
+    table = PartialsTable("log(x)", point={"x": 2.0})
+    assert table.rows[0]["value"] == 0.5
+    table.sliders["x"].value = -1.0
+    assert math.isnan(table.value)
+    assert "undefined" in table.table.value and "undefined" in table.message.text
+
+
+def test_partials_table_explains_a_kink():
+    table = PartialsTable("max(x, y)", point={"x": 1.0, "y": 1.0})
+    x_row = table.rows[0]
+    # at a tie the core's convention gives 0; central differences give (1 + h - 1) / 2h = 1/2
+    assert x_row["value"] == 0.0
+    assert x_row["numerical"] == pytest.approx(0.5, abs=1e-6)
+    assert "kink" in table.message.text
+    table.sliders["x"].value = 2.0
+    assert table.rows[0]["value"] == 1.0 and table.message.text == ""
+
+
+def test_chain_rule_where_h_is_undefined_says_so():
+    view = ChainRule("log(x)^2", point={"x": 2.0})
+    # g = ln x: dh/dg = 2g = 2 ln 2, dg/dx = 1/x = 1/2
+    assert view.numbers["x"]["dh_dg"] == pytest.approx(2 * math.log(2.0), abs=1e-15)
+    assert view.numbers["x"]["dg_dx"] == 0.5
+    view.sliders["x"].value = -1.0
+    assert math.isnan(view.numbers["x"]["chain"])
+    assert "undefined" in view.message.text
+    assert "the core's d h/d x = undefined ✓" in view.readout_text
+
+
+# -- NeuronLab -----------------------------------------------------------------------------------
+
+def test_neuron_lab_defaults_match_the_book():
+    lab = NeuronLab()
+    # z = 1*-3 + -2*-1 + 3*2 + 1 = 6 > 0, so out = 6 and d out/dz = 1
+    assert lab.value == 6.0
+    assert lab.gradient == {"x1": -3.0, "x2": -1.0, "x3": 2.0,  # d/dx_i = w_i
+                            "w1": 1.0, "w2": -2.0, "w3": 3.0,  # d/dw_i = x_i
+                            "b": 1.0}
+    assert lab.message.text == ""
+    for row in lab.table.rows:
+        assert abs(row["numerical"] - lab.gradient[row["variable"]]) < 1e-6
+    assert "step(" in lab.table.rows[0]["chain"]  # the path's locals, ReLU's first
+
+
+def test_neuron_lab_with_relu_off_has_zero_partials():
+    lab = NeuronLab()
+    lab.sliders["b"].value = -4.0  # z = -3 + 2 + 6 - 4 = 1 > 0: still on
+    assert lab.value == pytest.approx(1.0, abs=1e-12)
+    lab.sliders["b"].value = -5.0
+    lab.sliders["w3"].value = 1.0  # z = -3 + 2 + 3 - 5 = -3 < 0: off
+    assert lab.z == pytest.approx(-3.0, abs=1e-12)
+    assert lab.value == 0.0
+    assert set(lab.gradient.values()) == {0.0}
+    assert "ReLU is off" in lab.message.text
+    assert all(abs(row["numerical"]) < 1e-6 for row in lab.table.rows)
+
+
+def test_neuron_lab_trace_count_is_fixed_after_many_updates():
+    lab = NeuronLab()
+    (figure,) = lab.figures
+    for i in range(150):
+        lab.sliders["w1"].value = -3 + (i % 30) * 0.2
+    assert lab.figures == [figure] and len(figure.data) == 6
