@@ -54,7 +54,15 @@ def _to_data(data) -> float | np.ndarray:
         array = np.array(data, dtype=np.float64)
     except (TypeError, ValueError):
         raise TypeError(f"Value needs a number or an array of numbers, got {data!r}") from None
+    if _holds_none(data):  # numpy would read None as nan
+        raise TypeError(f"Value needs a number or an array of numbers, got {data!r}")
     return float(array) if array.ndim == 0 else array
+
+
+def _holds_none(data) -> bool:
+    if data is None:
+        return True
+    return isinstance(data, (list, tuple)) and any(_holds_none(item) for item in data)
 
 
 def _zeros_like(data) -> float | np.ndarray:

@@ -3,6 +3,7 @@ against the other."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,8 +45,12 @@ def numerical_gradient(f: Callable[..., float], *point: float, h: float = 1e-5) 
 
     f receives floats (it may return a float or a Value).
     """
-    if not h > 0:
-        raise ValueError(f"the step h must be positive, got {h}")
+    try:
+        h = float(h)
+    except (TypeError, ValueError):
+        raise TypeError(f"the step h must be a number, got {h!r}") from None
+    if not 0.0 < h < math.inf:  # also refuses nan
+        raise ValueError(f"the step h must be positive and finite, got {h}")
     x = _point(point)
     partials = np.empty(len(x))
     for i in range(len(x)):

@@ -65,6 +65,10 @@ def sign(a):
     return np.sign(a)
 
 
+def _zero_like(a):
+    return 0.0 if _is_scalar(a) else np.zeros(np.shape(a))
+
+
 def divide(a, b):
     if _is_scalar(a) and _is_scalar(b):
         if b != 0.0:
@@ -264,11 +268,11 @@ ABS = Op("abs", "|a|", ("sign(a)",),
 
 STEP = Op("step", "1 if a > 0 else 0", ("0",),
           forward=step,
-          local=lambda out, a: (0.0 * a,))
+          local=lambda out, a: (_zero_like(a),))
 
 SIGN = Op("sign", "sign(a)", ("0",),
           forward=sign,
-          local=lambda out, a: (0.0 * a,))
+          local=lambda out, a: (_zero_like(a),))
 
 # ---------------------------------------------------------------------------------------------
 # Matrix primitives, stated as vector-Jacobian products: given the upstream gradient g,
