@@ -32,7 +32,7 @@ lab: $(VENV)/.lab-installed
 ## make test: ruff, then the whole test suite
 test: $(VENV)/.test-installed
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 lint: $(VENV)/.test-installed
 	$(PY) -m ruff check .
@@ -40,6 +40,10 @@ lint: $(VENV)/.test-installed
 ## make bench: the figures, each beside its peer, measured in one run
 bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/engine.py
+
+## make notebooks: re-execute every notebook in order and save it for nbval (after editing one)
+notebooks: $(VENV)/.test-installed
+	$(PY) tools/run_notebooks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

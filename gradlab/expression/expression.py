@@ -75,8 +75,9 @@ class Expression:
         lines = [f"f({', '.join(self.variables)}) = {self.text}", f"at {point}:",
                  f"  f = {_number(self.evaluate(**values))}"]
         for name in self.variables:
-            lines.append(f"  ∂f/∂{name} = {self.partial(name).text} = "
-                         f"{_number(partials[name])}")
+            symbolic, number = self.partial(name).text, _number(partials[name])
+            shown = number if symbolic == number else f"{symbolic} = {number}"
+            lines.append(f"  ∂f/∂{name} = {shown}")
         gradient = ", ".join(_number(partials[name]) for name in self.variables)
         lines.append(f"  gradient ∇f = ({gradient})")
         return "\n".join(lines)

@@ -16,6 +16,7 @@ _HOMES = {
     "Exercise": "exercise",
     "Surface": "surface",
     "GradientField": "field",
+    "LossLab": "loss",
     "ComputationGraph": "graph",
     "ChainRule": "chain",
     "PartialsTable": "table",

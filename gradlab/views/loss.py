@@ -14,7 +14,16 @@ import plotly.graph_objects as go
 
 from .. import geometry
 from ..model import BackwardPass, BookModel, small_batch
-from ._common import PALETTE, Message, base_layout, fmt, guarded, make_slider, restyle
+from ._common import (
+    PALETTE,
+    Message,
+    base_layout,
+    describe_lab,
+    fmt,
+    guarded,
+    make_slider,
+    restyle,
+)
 
 SAMPLES = 60  # points of the loss curve, each one core forward pass
 RANGE = (-3.0, 3.0)  # every entry's slider range (widened if an entry already lies outside)
@@ -35,6 +44,8 @@ class LossLab(widgets.VBox):
     another is chosen (Reset puts the starting weights back). `.value` is L, `.gradient` maps
     the chosen entry to dL/d(entry); `.sliders` maps its name to the slider.
     """
+
+    __repr__ = describe_lab
 
     def __init__(self, model: BookModel | None = None,
                  batch: tuple[np.ndarray, np.ndarray] | None = None,
@@ -105,6 +116,15 @@ class LossLab(widgets.VBox):
         """Put another entry (e.g. 'W1[0,1]', 'b2[2]') on the slider."""
         self.model.locate(parameter)  # ValueError naming the valid choices
         self.parameter = parameter
+        self._sync_slider()
+        with self.figure.batch_update():
+            self.figure.layout.xaxis.title.text = parameter
+        self.update()
+
+    def _sync_slider(self) -> None:
+        """The dropdown and the slider show the chosen entry and its value in the model (the
+        range widened if the value lies outside it), without triggering an update."""
+        parameter = self.parameter
         value = self.model.value_of(parameter)
         lo, hi = min(RANGE[0], value - 1.0), max(RANGE[1], value + 1.0)
         self._syncing = True
@@ -118,9 +138,6 @@ class LossLab(widgets.VBox):
             self.slider.description = parameter
         finally:
             self._syncing = False
-        with self.figure.batch_update():
-            self.figure.layout.xaxis.title.text = parameter
-        self.update()
 
     @guarded
     def update(self, point: Mapping[str, float] | None = None) -> None:
@@ -135,11 +152,7 @@ class LossLab(widgets.VBox):
             for entry, value in point.items():
                 self.model.set_entry(entry, float(value))
             if self.parameter in point:
-                self._syncing = True
-                try:
-                    self.slider.value = float(point[self.parameter])
-                finally:
-                    self._syncing = False
+                self._sync_slider()
         else:
             self.model.set_entry(self.parameter, float(self.slider.value))
         entry = self.parameter

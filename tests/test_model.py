@@ -1,0 +1,273 @@
+"""The book's whole model (dense -> ReLU -> dense -> softmax -> cross-entropy): the core's
+gradients against central differences and the book's backprop formulas, both worked here in plain
+numpy, the logits' gradient against (softmax - onehot) / N, and a wrong rule caught by check()."""
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from nnfs.datasets import spiral_data
+
+import gradlab.model as model_module
+from gradlab import ops
+from gradlab.engine import apply
+from gradlab.model import BookModel, small_batch
+
+# -- the model in plain numpy, independent of the core -----------------------------------------
+
+
+def numpy_forward(params, X, y):
+    """(z1, a1, z2, p, loss) of dense -> ReLU -> dense -> softmax -> cross-entropy."""
+    z1 = X @ params["W1"] + params["b1"]
+    a1 = np.maximum(z1, 0.0)
+    z2 = a1 @ params["W2"] + params["b2"]
+    e = np.exp(z2 - z2.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    loss = -np.mean(np.log(p[np.arange(len(y)), y]))
+    return z1, a1, z2, p, loss
+
+
+def numpy_central_differences(params, X, y, h=1e-5):
+    """(L(w + h) - L(w - h)) / 2h for every entry of every parameter."""
+    grads = {}
+    for name, value in params.items():
+        grad = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            ahead = {k: v.copy() for k, v in params.items()}
+            behind = {k: v.copy() for k, v in params.items()}
+            ahead[name][index] += h
+            behind[name][index] -= h
+            grad[index] = (numpy_forward(ahead, X, y)[-1]
+                           - numpy_forward(behind, X, y)[-1]) / (2 * h)
+        grads[name] = grad
+    return grads
+
+
+def book_backprop(params, X, y):
+    """The book's backward pass, by hand: G = (p - onehot) / N, dW2 = a1^T G, db2 = sum G,
+    dz1 = G W2^T where z1 > 0 (else 0), dW1 = X^T dz1, db1 = sum dz1."""
+    z1, a1, _, p, _ = numpy_forward(params, X, y)
+    onehot = np.eye(p.shape[1])[y]
+    G = (p - onehot) / len(y)
+    dz1 = (G @ params["W2"].T) * (z1 > 0)
+    return {"W1": X.T @ dz1, "b1": dz1.sum(axis=0, keepdims=True),
+            "W2": a1.T @ G, "b2": G.sum(axis=0, keepdims=True)}
+
+
+def params_of(model):
+    return {name: p.data.copy() for name, p in model.params.items()}
+
+
+def lively_model(seed=3):
+    """Weights of size ~1 and non-zero biases: partials of size ~0.1, some ReLUs off, and no
+    ReLU input at its kink (the spiral's centre X = 0 would give z1 = b1 = 0 at the start)."""
+    model = BookModel(seed=seed)
+    rng = np.random.default_rng(seed + 100)
+    for param in model.params.values():
+        param.data = rng.normal(0.0, 1.0, param.data.shape)
+    return model
+
+
+# -- the batch ---------------------------------------------------------------------------------
+
+
+def test_small_batch_is_the_books_spiral_and_leaves_numpys_global_state_alone():
+    np.random.seed(12345)
+    expected_next = np.random.rand(3)
+    np.random.seed(12345)
+    X, y = small_batch(samples=5, classes=3)
+    assert np.array_equal(np.random.rand(3), expected_next)  # the global stream is untouched
+    assert X.shape == (15, 2) and y.tolist() == [0] * 5 + [1] * 5 + [2] * 5
+    # each class's radii are linspace(0, 1, 5): the spiral starts at the centre
+    assert np.linalg.norm(X, axis=1).reshape(3, 5) == pytest.approx(
+        np.tile([0.0, 0.25, 0.5, 0.75, 1.0], (3, 1)))
+    saved = np.random.get_state()
+    np.random.seed(0)  # what nnfs.init() does before the book draws its data
+    book_X, book_y = spiral_data(samples=5, classes=3)
+    np.random.set_state(saved)
+    assert np.array_equal(X, book_X) and np.array_equal(y, book_y)
+    assert not np.array_equal(small_batch(seed=1)[0], X)
+
+
+# -- the model ---------------------------------------------------------------------------------
+
+
+def test_the_model_has_the_books_layers_and_starting_weights():
+    model = BookModel(n_inputs=2, n_hidden=4, n_classes=3, seed=0)
+    rng = np.random.default_rng(0)  # both layers draw from one stream, W1 first
+    assert np.array_equal(model.params["W1"].data, 0.01 * rng.standard_normal((2, 4)))
+    assert np.array_equal(model.params["W2"].data, 0.01 * rng.standard_normal((4, 3)))
+    assert model.params["b1"].data.tolist() == [[0.0] * 4]
+    assert model.params["b2"].data.tolist() == [[0.0] * 3]
+    assert [p.label for p in model.params.values()] == ["W1", "b1", "W2", "b2"]
+
+
+def test_the_starting_loss_is_about_log_3_and_matches_numpy():
+    model = BookModel()
+    X, y = small_batch()
+    loss = model.loss(X, y).data
+    # tiny weights: logits ~ 0, softmax ~ 1/3 each, L ~ -log(1/3) = log 3
+    assert loss == pytest.approx(math.log(3), abs=1e-3)
+    assert loss == pytest.approx(numpy_forward(params_of(model), X, y)[-1], rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 3, 7])
+def test_every_gradient_matches_numpy_central_differences_and_the_book(seed):
+    model = lively_model(seed)
+    X, y = small_batch()
+    grads = model.backward(X, y)
+    numerical = numpy_central_differences(params_of(model), X, y)
+    by_hand = book_backprop(params_of(model), X, y)
+    assert max(np.abs(g).max() for g in grads.values()) > 0.01  # not a vacuous comparison
+    for name in ("W1", "b1", "W2", "b2"):
+        assert grads[name].shape == model.params[name].data.shape
+        assert grads[name] == pytest.approx(numerical[name], abs=1e-8), name
+        assert grads[name] == pytest.approx(by_hand[name], abs=1e-12), name
+
+
+def test_the_books_starting_model_gradients_match_too():
+    model = BookModel()
+    X, y = small_batch()
+    grads = model.backward(X, y)
+    by_hand = book_backprop(params_of(model), X, y)
+    numerical = numpy_central_differences(params_of(model), X, y)
+    for name in grads:
+        assert grads[name] == pytest.approx(by_hand[name], abs=1e-15)
+        assert grads[name] == pytest.approx(numerical[name], abs=1e-9)
+
+
+def test_backward_twice_gives_the_same_gradients_not_their_sum():
+    model = lively_model()
+    X, y = small_batch()
+    first = model.backward(X, y)
+    second = model.backward(X, y)
+    for name in first:
+        assert np.array_equal(first[name], second[name])
+
+
+def test_check_passes_reports_per_parameter_and_leaves_the_weights_alone():
+    model = lively_model()
+    X, y = small_batch()
+    before = params_of(model)
+    check = model.check(X, y)
+    assert check.passed and bool(check)
+    assert set(check.parameters) == {"W1", "b1", "W2", "b2"}
+    numerical = numpy_central_differences(before, X, y)
+    for name, part in check.parameters.items():
+        assert part.numerical == pytest.approx(numerical[name], abs=1e-10)
+        assert part.max_error < 1e-6 and part.passed
+    assert check.max_error == max(p.max_error for p in check.parameters.values())
+    assert check[check.worst].max_error == check.max_error
+    for name, data in before.items():
+        assert np.array_equal(model.params[name].data, data)
+    assert str(check).count("below 1e-6") == 4
+
+
+def wrong_relu(x):
+    """ReLU whose local derivative forgets the switch: 1 everywhere instead of step(a)."""
+    rule = dataclasses.replace(ops.RELU, local=lambda out, a: (np.ones_like(a),))
+    return apply(rule, x)
+
+
+def test_a_wrong_relu_rule_fails_the_check_for_the_first_layer_only(monkeypatch):
+    model = lively_model()
+    X, y = small_batch()
+    z1 = numpy_forward(params_of(model), X, y)[0]
+    assert (z1 < 0).any()  # some ReLUs are off, so the wrong rule makes a difference
+    monkeypatch.setattr(model_module, "relu", wrong_relu)
+    check = model.check(X, y)
+    assert not check.passed and "FAILED" in str(check)
+    assert not check["W1"].passed and not check["b1"].passed
+    assert check["W2"].passed and check["b2"].passed  # they sit after the ReLU
+    assert check.worst in ("W1", "b1") and check.max_error > 1e-3
+
+
+def test_a_wrong_softmax_rule_fails_the_check_everywhere(monkeypatch):
+    # dropping the "- sum(g * s)" term of softmax's vector-Jacobian product
+    rule = dataclasses.replace(ops.SOFTMAX, vjp=lambda g, s, a, axis: (s * g,))
+    monkeypatch.setattr(model_module, "softmax", lambda v, axis=-1: apply(rule, v, arg=axis))
+    model = lively_model()
+    X, y = small_batch()
+    check = model.check(X, y)
+    assert not check.passed
+    assert not check["b2"].passed and not check["W2"].passed
+
+
+def test_logits_gradient_is_softmax_minus_onehot_over_n_from_numpy():
+    model = lively_model()
+    X, y = small_batch()
+    _, _, z2, _, _ = numpy_forward(params_of(model), X, y)
+    e = np.exp(z2 - z2.max(axis=1, keepdims=True))
+    softmax = e / e.sum(axis=1, keepdims=True)
+    expected = (softmax - np.eye(3)[y]) / len(y)
+    result = model.logits_gradient(X, y)
+    assert result.core == pytest.approx(expected, abs=1e-14)
+    assert result.formula == pytest.approx(expected, abs=1e-14)
+    assert result.max_difference < 1e-14
+    assert np.abs(expected).max() > 0.01  # a real gradient, not zeros
+    # each row of (softmax - onehot) sums to 0, so the core's rows do too
+    assert result.core.sum(axis=1) == pytest.approx(np.zeros(len(y)), abs=1e-15)
+
+
+def test_logits_gradient_core_side_is_what_backward_left_on_the_logits_node():
+    model = lively_model()
+    X, y = small_batch()
+    result = model.backward_pass(X, y)
+    assert np.array_equal(result.logits.core, result.forward.logits.grad)
+
+
+# -- entries by name ---------------------------------------------------------------------------
+
+
+def test_entries_name_every_weight_and_bias_once():
+    model = BookModel()
+    entries = model.entries()
+    assert len(entries) == 2 * 4 + 4 + 4 * 3 + 3 == len(set(entries))
+    assert entries[0] == "W1[0,0]" and "b1[3]" in entries and entries[-1] == "b2[2]"
+    assert model.locate("W2[3,2]") == ("W2", (3, 2))
+    assert model.locate("b1[2]") == ("b1", (0, 2))
+
+
+@pytest.mark.parametrize("bad", ["W3[0,0]", "W2[4,0]", "b1[4]", "b1[0,1]", "W1[1]", "x", ""])
+def test_locate_refuses_what_is_not_an_entry_and_names_the_choices(bad):
+    with pytest.raises(ValueError, match=r"no parameter entry .*W1\[i,j\]"):
+        BookModel().locate(bad)
+
+
+def test_loss_along_one_entry_matches_numpy_and_puts_the_entry_back():
+    model = lively_model()
+    X, y = small_batch()
+    before = params_of(model)
+    values = np.array([-1.0, 0.0, 0.5, 2.0])
+    losses = model.loss_along(X, y, "W1[1,2]", values)
+    for value, loss in zip(values, losses, strict=True):
+        params = {k: v.copy() for k, v in before.items()}
+        params["W1"][1, 2] = value
+        assert loss == pytest.approx(numpy_forward(params, X, y)[-1], rel=1e-12)
+    assert np.array_equal(model.params["W1"].data, before["W1"])
+    model.set_entry("b2[1]", 0.75)
+    assert model.value_of("b2[1]") == 0.75 and model.params["b2"].data[0, 1] == 0.75
+
+
+def test_a_batch_that_does_not_fit_the_model_is_refused_clearly():
+    model = BookModel()
+    with pytest.raises(ValueError, match=r"shape \(samples, 2\)"):
+        model.loss(np.zeros((4, 3)), [0, 1, 2, 0])
+    with pytest.raises(ValueError, match="class indices"):
+        model.loss(np.zeros((2, 2)), [0, 5])
+
+
+# -- the summary a notebook prints -------------------------------------------------------------
+
+
+def test_summary_prints_stable_rounded_numbers():
+    model = BookModel()
+    X, y = small_batch()
+    text = model.summary(X, y)
+    assert text == model.summary(X, y)
+    loss = numpy_forward(params_of(model), X, y)[-1]
+    assert f"loss = {loss:.6g}" in text
+    assert text.count("below 1e-6") == 4 and "passed" in text and "agree" in text
+    by_hand = book_backprop(params_of(model), X, y)
+    assert f"{by_hand['W2'][2, 1]:.4g}" in text and f"{by_hand['W1'][0, 1]:.4g}" in text

@@ -1,0 +1,50 @@
+"""Re-execute the notebooks in order and save them for nbval (`make notebooks`).
+
+Each notebook runs top to bottom in a fresh kernel, as nbconvert --execute would, but is saved
+without widget state (plotly's JavaScript would add 5 MB each) and without the widget-view
+outputs: a notebook opened before it is run then shows each lab's plain-text description
+instead of an error about a missing widget model. nbval ignores widget views either way.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+LIMIT = 300_000  # bytes: the team's ceiling for a saved notebook
+
+
+def strip(book: nbformat.NotebookNode) -> None:
+    book.metadata.pop("widgets", None)
+    for cell in book.cells:
+        cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
+
+
+def run(path: Path) -> None:
+    book = nbformat.read(path, as_version=4)
+    client = NotebookClient(book, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}},
+                            store_widget_state=False)
+    client.execute()
+    strip(book)
+    nbformat.write(book, path)
+    size = path.stat().st_size
+    print(f"{path.name}: {size // 1000} KB")
+    if size > LIMIT:
+        raise SystemExit(f"{path} is {size} bytes, over the {LIMIT}-byte limit")
+
+
+def main(argv: list[str]) -> None:
+    paths = [Path(p) for p in argv] or sorted(Path("notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for path in paths:
+        run(path)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
