@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import ops
-from .ops import NO_ARG, Op
+from .ops import NO_ARG, ONE, Op
 
 
 class Step(NamedTuple):
@@ -77,16 +77,28 @@ class Value:
     6.0
     """
 
-    __slots__ = ("data", "grad", "label", "parents", "_rule", "_arg", "_up", "__weakref__")
+    __slots__ = ("data", "_grad", "label", "parents", "_rule", "_arg", "_up", "__weakref__")
+    __array_ufunc__ = None  # numpy_array * Value and numpy_array @ Value defer to Value
 
     def __init__(self, data, label: str = "") -> None:
         self.data = _to_data(data)
-        self.grad = _zeros_like(self.data)
+        self._grad = None  # zeros, made when first read (most nodes' grads are never zeros)
         self.label = str(label)
         self.parents: tuple[Value, ...] = ()
         self._rule: Op | None = None
         self._arg = NO_ARG
-        self._up = 0.0
+        self._up = None
+
+    @property
+    def grad(self) -> float | np.ndarray:
+        """d out / d self, summed over every backward pass since the last reset (zeros before)."""
+        if self._grad is None:
+            self._grad = _zeros_like(self.data)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        self._grad = value
 
     # -- what a node is ------------------------------------------------------------------------
 
@@ -224,7 +236,7 @@ class Value:
     def zero_grad(self) -> None:
         """Reset the gradient of every node of this graph to zero."""
         for node in self.topological_order():
-            node.grad = _zeros_like(node.data)
+            node._grad = None
 
     def backward(self, grad=None, *, record: bool = False) -> list[Step] | None:
         """Reverse mode from this node: add d self / d node to the .grad of every node reached.
@@ -235,14 +247,21 @@ class Value:
         seed = _seed(grad, self.data)
         order = self.topological_order()
         for node in order:
-            node._up = 0.0
+            node._up = None
         self._up = seed
         steps: list[Step] | None = [] if record else None
         with np.errstate(all="ignore"):  # 0 * inf in a contribution is nan, quietly
             self._propagate(order, steps)
             for node in order:
-                node.grad = node.grad + node._up
-                node._up = 0.0
+                up, node._up = node._up, None
+                if up is None:
+                    continue
+                if node._grad is not None:
+                    node._grad = node._grad + up
+                elif node.parents or type(up) is float:
+                    node._grad = up
+                else:  # a leaf's grad is its own array, whatever flowed into it
+                    node._grad = np.array(up)
         return steps
 
     @staticmethod
@@ -254,13 +273,17 @@ class Value:
                 continue
             parents = node.parents
             upstream = node._up
+            if upstream is None:  # nothing flowed into this node (cannot happen from the root)
+                continue
             inputs = [parent.data for parent in parents]
             if node._arg is not NO_ARG:
                 inputs.append(node._arg)
             if rule.local is not None:
                 # The chain rule: contribution = (d node / d parent) * (d out / d node).
                 locals_ = rule.local(node.data, *inputs)
-                contributions = [local * upstream for local in locals_]
+                # (times a local derivative of exactly 1 is the upstream itself: no copy)
+                contributions = [upstream if local is ONE else local * upstream
+                                 for local in locals_]
             else:
                 locals_ = (None,) * len(parents)
                 contributions = rule.vjp(upstream, node.data, *inputs)
@@ -268,7 +291,8 @@ class Value:
                 contribution = contributions[index]
                 if type(contribution) is not float:
                     contribution = ops.unbroadcast(contribution, np.shape(parent.data))
-                parent._up = parent._up + contribution
+                total = parent._up
+                parent._up = contribution if total is None else total + contribution
                 if steps is not None:
                     steps.append(Step(node, parent, index, locals_[index], upstream,
                                       contribution, parent._up))
@@ -307,12 +331,14 @@ def lift(x) -> Value:
 
 def _binary(rule: Op, a, b):
     """An operator's node, or NotImplemented for an operand that is not a number or array."""
-    try:
-        return apply(rule, a, b)
+    try:  # the hot path of scalar graphs: no argument lists
+        if not isinstance(a, Value):
+            a = Value(a)
+        if not isinstance(b, Value):
+            b = Value(b)
     except TypeError:
-        if isinstance(a, Value) and isinstance(b, Value):
-            raise
         return NotImplemented
+    return _node(rule, (a, b), rule.forward(a.data, b.data), NO_ARG)
 
 
 def apply(rule: Op, *operands, arg=NO_ARG) -> Value:
@@ -320,18 +346,23 @@ def apply(rule: Op, *operands, arg=NO_ARG) -> Value:
     parents = tuple([x if isinstance(x, Value) else Value(x) for x in operands])
     inputs = [parent.data for parent in parents]
     data = rule.forward(*inputs) if arg is NO_ARG else rule.forward(*inputs, arg)
+    return _node(rule, parents, data, arg)
+
+
+def _node(rule: Op, parents: tuple[Value, ...], data, arg) -> Value:
     out = Value.__new__(Value)
     if type(data) is not float:
-        data = np.asarray(data, dtype=np.float64)
+        if type(data) is not np.ndarray or data.dtype != np.float64:
+            data = np.asarray(data, dtype=np.float64)
         if data.ndim == 0:
             data = float(data)
     out.data = data
-    out.grad = _zeros_like(data)
+    out._grad = None
     out.label = ""
     out.parents = parents
     out._rule = rule
     out._arg = arg
-    out._up = 0.0
+    out._up = None
     return out
 
 
@@ -422,11 +453,13 @@ def _one_hot(targets, shape: Sequence[int]) -> np.ndarray:
         return targets.astype(np.float64)
     rows = 1 if len(shape) == 1 else shape[0]
     indices = targets.reshape(-1)
-    if indices.size != rows or not np.all(np.equal(np.mod(indices, 1), 0)):
+    whole = indices.dtype.kind in "iu" or np.all(np.equal(np.mod(indices, 1), 0))
+    if indices.size != rows or not whole:
         raise ValueError(f"targets must be {rows} class index(es) or one-hot rows of shape "
                          f"{tuple(shape)}, got {targets.tolist()!r}")
-    indices = indices.astype(np.int64)
-    if np.any(indices < 0) or np.any(indices >= classes):
+    if indices.dtype != np.int64:
+        indices = indices.astype(np.int64)
+    if indices.min() < 0 or indices.max() >= classes:
         raise ValueError(f"class indices must lie in 0..{classes - 1}, got {indices.tolist()!r}")
     onehot = np.zeros((rows, classes))
     onehot[np.arange(rows), indices] = 1.0

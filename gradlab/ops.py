@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 NO_ARG = object()  # a primitive that takes no setting (an exponent, an axis, targets)
+ONE = 1.0  # the local derivative of a sum: backward passes the upstream gradient on as is
 
 
 @dataclass(frozen=True)
@@ -192,11 +193,11 @@ def relu(a):
 
 ADD = Op("+", "a + b", ("1", "1"),
          forward=add,
-         local=lambda out, a, b: (1.0, 1.0))
+         local=lambda out, a, b: (ONE, ONE))
 
 SUB = Op("-", "a - b", ("1", "-1"),
          forward=subtract,
-         local=lambda out, a, b: (1.0, -1.0))
+         local=lambda out, a, b: (ONE, -1.0))
 
 MUL = Op("*", "a * b", ("b", "a"),
          forward=multiply,
@@ -282,6 +283,8 @@ SIGN = Op("sign", "sign(a)", ("0",),
 
 def _matmul_vjp(g, out, a, b):
     """out = a @ b; contribution to a = g @ b^T, to b = a^T @ g (vectors promoted to matrices)."""
+    if a.ndim == 2 and b.ndim == 2:  # matrices, the common case
+        return g @ b.T, a.T @ g
     if a.ndim == 1 and b.ndim == 1:  # a dot product: out = sum_i a_i b_i
         return g * b, g * a
     g = np.asarray(g)
@@ -307,7 +310,7 @@ def _expand_reduced(g, shape, axis):
     if axis is not None:
         axes = (axis,) if isinstance(axis, int) else tuple(axis)
         g = np.expand_dims(g, tuple(ax % len(shape) for ax in axes))
-    return np.broadcast_to(g, shape)
+    return np.array(np.broadcast_to(g, shape))  # a writable array: it may become a grad
 
 
 def _reduced_count(shape, axis) -> int:
@@ -375,7 +378,7 @@ def unbroadcast(g, shape: tuple[int, ...]):
         return float(np.sum(g))
     g = np.asarray(g)
     if g.ndim < len(shape):
-        return np.broadcast_to(g, shape)
+        return np.array(np.broadcast_to(g, shape))
     g = np.sum(g, axis=tuple(range(g.ndim - len(shape)))) if g.ndim > len(shape) else g
     keep = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     return np.sum(g, axis=keep, keepdims=True) if keep else g

@@ -481,3 +481,25 @@ def test_out_of_domain_gives_ieee_values_quietly(f, x, expected):
     np.testing.assert_array_equal(out_array.data[0], expected)
     assert np.isfinite(out_array.data[1])  # the in-domain entry is unaffected
     assert np.isfinite(array.grad[1])
+
+
+def test_numpy_arrays_on_the_left_defer_to_value():
+    # the book writes np.dot(inputs, weights): a plain array times a Value must build a node
+    X = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    W = Value(np.ones((2, 4)))
+    out = X @ W
+    assert isinstance(out, Value) and out.shape == (3, 4)
+    scaled = np.array([1.0, 2.0]) * Value(3.0)
+    assert isinstance(scaled, Value)
+    out.sum().backward()
+    # d sum(XW) / dW[i, j] = sum_k X[k, i]: column sums 9 and 12, by hand
+    np.testing.assert_array_equal(W.grad, [[9.0] * 4, [12.0] * 4])
+
+
+def test_leaf_grads_are_their_own_arrays():
+    # a + b passes the upstream gradient on unchanged; each leaf must still own its grad
+    a, b = Value(np.zeros(3)), Value(np.ones(3))
+    (a + b).backward(np.array([1.0, 2.0, 3.0]))
+    assert a.grad is not b.grad
+    a.grad *= 0
+    np.testing.assert_array_equal(b.grad, [1.0, 2.0, 3.0])
