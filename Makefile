@@ -18,11 +18,11 @@ $(VENV)/.lab-installed: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
-	$(PIP) -e '.[test]'
+	$(PIP) -e '.[test,browser]'
 	touch $@
 
 $(VENV)/.bench-installed: pyproject.toml | $(PY)
-	$(PIP) -e '.[test,bench]'
+	$(PIP) -e '.[test,bench,browser]'
 	touch $@
 
 ## make lab: open JupyterLab on notebooks/ (port 8888 unless PORT=...)
@@ -40,6 +40,9 @@ lint: $(VENV)/.test-installed
 ## make bench: the figures, each beside its peer, measured in one run
 bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/engine.py
+	$(PY) benchmarks/training.py
+	$(PY) benchmarks/views.py
+	$(PY) benchmarks/browser_latency.py
 
 ## make notebooks: re-execute every notebook in order and save it for nbval (after editing one)
 notebooks: $(VENV)/.test-installed

@@ -320,6 +320,14 @@ def _reduced_count(shape, axis) -> int:
     return int(np.prod([shape[ax] for ax in axes], dtype=np.int64))
 
 
+def _quietly(forward):
+    """forward with numpy's overflow/invalid warnings off: out-of-range gives inf/nan quietly."""
+    def quiet(*args):
+        with np.errstate(all="ignore"):
+            return forward(*args)
+    return quiet
+
+
 def _softmax(a, axis):
     shifted = a - np.max(a, axis=axis, keepdims=True)  # e^(a - max) cannot overflow
     e = np.exp(shifted)
@@ -343,24 +351,24 @@ def _cross_entropy_vjp(g, out, p, onehot):
 
 
 MATMUL = Op("@", "a @ b", ("g @ b^T", "a^T @ g"),
-            forward=lambda a, b: a @ b,
+            forward=_quietly(lambda a, b: a @ b),
             vjp=_matmul_vjp)
 
 SUM = Op("sum", "sum(a)", ("g broadcast back to a's shape",),
-         forward=lambda a, axis: np.sum(a, axis=axis),
+         forward=_quietly(lambda a, axis: np.sum(a, axis=axis)),
          vjp=lambda g, out, a, axis: (_expand_reduced(g, np.shape(a), axis),))
 
 MEAN = Op("mean", "mean(a)", ("g / n, broadcast back to a's shape",),
-          forward=lambda a, axis: np.mean(a, axis=axis),
+          forward=_quietly(lambda a, axis: np.mean(a, axis=axis)),
           vjp=lambda g, out, a, axis: (
               _expand_reduced(g, np.shape(a), axis) / _reduced_count(np.shape(a), axis),))
 
 SOFTMAX = Op("softmax", "e^a / sum(e^a)", ("s * (g - sum(g * s))",),
-             forward=_softmax,
+             forward=_quietly(_softmax),
              vjp=lambda g, s, a, axis: (s * (g - np.sum(g * s, axis=axis, keepdims=True)),))
 
 CROSS_ENTROPY = Op("cross_entropy", "-mean(log(p[target]))", ("-onehot / p / N",),
-                   forward=_cross_entropy,
+                   forward=_quietly(_cross_entropy),
                    vjp=_cross_entropy_vjp)
 
 TABLE: dict[str, Op] = {

@@ -22,6 +22,8 @@ _HOMES = {
     "PartialsTable": "table",
     "Explorer": "explorer",
     "NeuronLab": "neuron",
+    "OptimizerRace": "race",
+    "TrainingLab": "training",
 }
 
 __all__ = sorted(_HOMES)

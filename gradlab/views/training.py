@@ -1,0 +1,318 @@
+"""TrainingLab: the book's spiral classifier trained live with a choice of optimizer; the decision
+regions redrawn as it learns, loss and accuracy against the epoch, each layer's gradient norm,
+Play / Pause / Step / Reset and a progress readout. The training is gradlab.training's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import plotly.graph_objects as go
+
+from ..training import OPTIMIZERS, Trainer, optimizer_name
+from ._common import PALETTE, Message, base_layout, describe_lab, fmt, guarded, restyle
+
+EPOCHS_PER_TICK = 10  # each Play tick trains this many epochs, then redraws once
+INTERVAL = 50  # ms between ticks (the browser's clock)
+MAX_EPOCHS = 10_000
+GRID = 80  # decision regions: GRID x GRID points (a heatmap cell is ~5 px)
+EXTENT = 1.15  # the spiral lies in the unit disc
+CURVE_POINTS = 1_000  # longer histories are drawn thinned to about this many points
+DECAYS = (0.0, 1e-7, 5e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2)
+# class colours (Okabe-Ito) and the light tints of their regions; classes also differ by marker
+CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")
+CLASS_TINTS = ("#bfdcec", "#f9e7bf", "#bfe6da", "#f2dde9", "#d5ecf9")
+CLASS_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross")
+
+
+def discrete_colorscale(classes: int) -> list[list[Any]]:
+    """A plotly colorscale giving each class index 0..classes-1 (z from 0 to classes - 1) one
+    flat tint."""
+    scale: list[list[Any]] = []
+    for k in range(classes):
+        lo, hi = k / classes, (k + 1) / classes
+        scale += [[lo, CLASS_TINTS[k]], [hi, CLASS_TINTS[k]]]
+    return scale
+
+
+class TrainingLab(widgets.VBox):
+    """Train dense(2, 64) -> ReLU -> dense(64, 3) -> softmax -> cross-entropy on the spiral.
+
+    `.play.value` counts ticks: the model is trained to play.value * EPOCHS_PER_TICK epochs.
+    The decision regions colour each grid point by the model's class there, argmax of the
+    logits a1 W2 + b2. Attributes: .trainer, .figures, .sliders, .regions (the z shown),
+    .step(), .reset(), .configure(...).
+    """
+
+    __repr__ = describe_lab
+
+    def __init__(self, optimizer: str = "adam", lr: float | None = None,
+                 decay: float | None = None, momentum: float | None = None,
+                 epochs: int = 0, trainer: Trainer | None = None) -> None:
+        self.message = Message()
+        if trainer is None:
+            trainer = Trainer(optimizer, lr=lr, decay=decay, momentum=momentum)
+        elif (optimizer_name(optimizer) != trainer.optimizer_name
+              or any(v is not None for v in (lr, decay, momentum))):
+            trainer.configure(optimizer, lr=lr, decay=decay, momentum=momentum)
+        self.trainer = trainer
+        settings = self.trainer.settings
+        self.optimizer_choice = widgets.Dropdown(options=list(OPTIMIZERS),
+                                                 value=self.trainer.optimizer_name,
+                                                 description="optimizer",
+                                                 layout=widgets.Layout(width="260px"))
+        self.rate_slider = widgets.FloatLogSlider(
+            value=settings["lr"], base=10, min=-4, max=1, step=0.05, description="learning rate",
+            continuous_update=False, readout_format=".3g",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="100%", max_width="520px"))
+        self.decay_slider = widgets.SelectionSlider(
+            options=[(f"{d:g}", d) for d in DECAYS], value=_nearest(settings["decay"], DECAYS),
+            description="learning-rate decay", continuous_update=False,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="100%", max_width="520px"))
+        self.momentum_slider = widgets.FloatSlider(
+            value=settings.get("momentum", 0.9), min=0.0, max=0.99, step=0.01,
+            description="momentum", continuous_update=False,
+            disabled=self.trainer.optimizer_name != "SGD + momentum",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="100%", max_width="520px"))
+        self.sliders = {"learning rate": self.rate_slider, "decay": self.decay_slider,
+                        "momentum": self.momentum_slider}
+        self.play = widgets.Play(value=0, min=0, max=MAX_EPOCHS // EPOCHS_PER_TICK, step=1,
+                                 interval=INTERVAL, description="Play / Pause",
+                                 show_repeat=False)
+        self.step_button = widgets.Button(description=f"Step ({EPOCHS_PER_TICK} epochs)",
+                                          icon="step-forward",
+                                          layout=widgets.Layout(width="170px"))
+        self.reset_button = widgets.Button(description="Reset", icon="undo",
+                                           layout=widgets.Layout(width="90px"))
+        self.progress = widgets.HTML()
+        classes = int(np.max(self.trainer.y)) + 1
+        if classes > len(CLASS_COLOURS):
+            raise ValueError(f"the lab draws up to {len(CLASS_COLOURS)} classes, got {classes}")
+        self.classes = classes
+        axis = np.linspace(-EXTENT, EXTENT, GRID)
+        self.grid_x, self.grid_y = np.meshgrid(axis, axis)
+        self.regions = np.zeros((GRID, GRID), dtype=np.int64)
+        self.region_figure = self._build_regions(axis)
+        self.curve_figure = self._build_curves()
+        self.norm_figure = self._build_norms()
+        self.figures = [self.region_figure, self.curve_figure, self.norm_figure]
+        self._syncing = False
+        self._announced = False
+        controls = widgets.HBox([self.optimizer_choice, self.play, self.step_button,
+                                 self.reset_button], layout=widgets.Layout(flex_flow="row wrap"))
+        plots = widgets.HBox([self.curve_figure, self.norm_figure],
+                             layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__(children=[controls, self.progress, self.region_figure, plots,
+                                   self.rate_slider, self.decay_slider, self.momentum_slider,
+                                   self.message])
+        self.play.observe(self._on_play, names="value")
+        self.optimizer_choice.observe(self._on_optimizer, names="value")
+        for slider in (self.rate_slider, self.decay_slider, self.momentum_slider):
+            slider.observe(self._on_setting, names="value")
+        self.step_button.on_click(lambda _: self.step())
+        self.reset_button.on_click(lambda _: self.reset())
+        if epochs:
+            self.play.value = min(self.play.max, -(-int(epochs) // EPOCHS_PER_TICK))
+        else:
+            self.update()
+
+    # -- building (once) ------------------------------------------------------------------------
+
+    def _build_regions(self, axis: np.ndarray) -> go.FigureWidget:
+        X, y = self.trainer.X, self.trainer.y
+        traces: list[Any] = [go.Heatmap(
+            x=axis, y=axis, z=self.regions.astype(np.float64), zmin=0, zmax=self.classes - 1,
+            colorscale=discrete_colorscale(self.classes), showscale=False, hoverinfo="skip",
+            name="decision regions")]
+        for k in range(self.classes):
+            rows = y == k
+            traces.append(go.Scatter(
+                x=X[rows, 0], y=X[rows, 1], mode="markers", name=f"class {k}",
+                marker={"color": CLASS_COLOURS[k], "symbol": CLASS_SYMBOLS[k], "size": 7,
+                        "line": {"color": "white", "width": 0.8}}))
+        layout = base_layout(height=460, uirevision="keep",
+                             xaxis={"title": {"text": "x1"}, "range": [-EXTENT, EXTENT],
+                                    "constrain": "domain"},
+                             yaxis={"title": {"text": "x2"}, "range": [-EXTENT, EXTENT],
+                                    "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"})
+        return go.FigureWidget(data=traces, layout=layout)
+
+    def _build_curves(self) -> go.FigureWidget:
+        traces = [
+            go.Scatter(name="loss", mode="lines",
+                       line={"color": PALETTE["function"], "width": 2.5}),
+            go.Scatter(name="accuracy", mode="lines", yaxis="y2",
+                       line={"color": PALETTE["point"], "width": 2.5, "dash": "dash"}),
+        ]
+        layout = base_layout(height=340, uirevision="keep",
+                             xaxis={"title": {"text": "epoch"}, "range": [0, 100]},
+                             yaxis={"title": {"text": "loss"}, "rangemode": "tozero"},
+                             yaxis2={"title": {"text": "accuracy"}, "overlaying": "y",
+                                     "side": "right", "range": [0, 1], "showgrid": False},
+                             margin={"l": 50, "r": 55, "t": 40, "b": 45})
+        return go.FigureWidget(data=traces, layout=layout)
+
+    def _build_norms(self) -> go.FigureWidget:
+        traces = [
+            go.Scatter(name="‖∂L/∂(W1, b1)‖, dense 1", mode="lines",
+                       line={"color": PALETTE["gradient"], "width": 2.5}),
+            go.Scatter(name="‖∂L/∂(W2, b2)‖, dense 2", mode="lines",
+                       line={"color": PALETTE["secant"], "width": 2.5, "dash": "dot"}),
+        ]
+        layout = base_layout(height=340, uirevision="keep",
+                             xaxis={"title": {"text": "epoch"}, "range": [0, 100]},
+                             yaxis={"title": {"text": "gradient norm"}, "type": "log"})
+        return go.FigureWidget(data=traces, layout=layout)
+
+    # -- settings -------------------------------------------------------------------------------
+
+    @guarded
+    def configure(self, optimizer: str | None = None, lr: float | None = None,
+                  decay: float | None = None, momentum: float | None = None) -> None:
+        """New settings (a new optimizer gets the book's settings for what is not given);
+        training starts over from the same starting weights. Bad settings: a message, and the
+        previous settings stay."""
+        try:
+            self.trainer.configure(optimizer, lr=lr, decay=decay, momentum=momentum)
+        except ValueError as error:
+            self.message.show(f"{error}; the previous settings are kept", "error")
+            self._sync_controls()
+            return
+        self._sync_controls()
+        self._restart()
+        self.message.show("new settings: training starts over from the same starting weights",
+                          "info")
+
+    def _sync_controls(self) -> None:
+        """The controls show the trainer's settings, without triggering callbacks."""
+        settings = self.trainer.settings
+        self._syncing = True
+        try:
+            self.optimizer_choice.value = self.trainer.optimizer_name
+            self.rate_slider.value = settings["lr"]
+            self.decay_slider.value = _nearest(settings["decay"], DECAYS)
+            self.momentum_slider.disabled = self.trainer.optimizer_name != "SGD + momentum"
+            if "momentum" in settings:
+                self.momentum_slider.value = settings["momentum"]
+        finally:
+            self._syncing = False
+
+    @guarded
+    def _on_optimizer(self, change: dict) -> None:
+        if not self._syncing:
+            self.configure(change["new"])
+
+    @guarded
+    def _on_setting(self, change: dict) -> None:
+        if not self._syncing:
+            momentum = (self.momentum_slider.value
+                        if self.trainer.optimizer_name == "SGD + momentum" else None)
+            self.configure(lr=self.rate_slider.value, decay=self.decay_slider.value,
+                           momentum=momentum)
+
+    # -- stepping -------------------------------------------------------------------------------
+
+    def _restart(self) -> None:
+        self.trainer.reset()
+        self._announced = False
+        self._syncing = True
+        try:
+            self.play.playing = False
+            self.play.value = 0
+        finally:
+            self._syncing = False
+        self.update()
+
+    @guarded
+    def _on_play(self, change: dict) -> None:
+        if self._syncing:
+            return
+        target = int(change["new"]) * EPOCHS_PER_TICK
+        if target < self.trainer.epochs:  # moved back: train again from the start
+            self.trainer.reset()
+            self._announced = False
+        self.trainer.step(target - self.trainer.epochs)
+        if self.trainer.stopped:
+            self.play.playing = False
+        self.update()
+
+    def step(self) -> None:
+        """One tick: EPOCHS_PER_TICK more epochs, one redraw."""
+        self.play.value = min(self.play.max, self.play.value + 1)
+
+    @guarded
+    def reset(self) -> None:
+        """The starting weights, a fresh optimizer, epoch 0."""
+        self._restart()
+        self.message.clear()
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    @guarded
+    def update(self) -> None:
+        """Redraw from the trainer: regions, curves, norms and the readout."""
+        trainer, history = self.trainer, self.trainer.history
+        self.regions = trainer.predict_grid(self.grid_x, self.grid_y)
+        restyle(self.region_figure, {0: {"z": self.regions.astype(np.float64)}})
+        epochs = np.asarray(history.epoch, dtype=np.float64)
+        rows = _thinned(len(epochs))
+        x = epochs[rows]
+        restyle(self.curve_figure, {
+            0: {"x": x, "y": np.asarray(history.loss, dtype=np.float64)[rows]},
+            1: {"x": x, "y": np.asarray(history.accuracy, dtype=np.float64)[rows]}})
+        restyle(self.norm_figure, {
+            0: {"x": x, "y": _positive(history.grad_norm["dense 1"], rows)},
+            1: {"x": x, "y": _positive(history.grad_norm["dense 2"], rows)}})
+        span = [0, max(100, int(epochs[-1]) if len(epochs) else 0)]
+        if list(self.curve_figure.layout.xaxis.range or []) != span:
+            for figure in (self.curve_figure, self.norm_figure):
+                with figure.batch_update():
+                    figure.layout.xaxis.range = span
+        self._readout()
+        self._explain()
+
+    def _readout(self) -> None:
+        trainer, history = self.trainer, self.trainer.history
+        if len(history):
+            loss, accuracy = fmt(history.loss[-1]), f"{100 * history.accuracy[-1]:.1f} %"
+        else:
+            loss = accuracy = "–"
+        self.progress.value = (
+            '<div style="font-size:15px;line-height:1.5">'
+            f"<b>epoch {trainer.epochs}</b> of {MAX_EPOCHS} &nbsp;·&nbsp; loss <b>{loss}</b>"
+            f" &nbsp;·&nbsp; accuracy <b>{accuracy}</b> &nbsp;·&nbsp; {trainer.optimizer_name}, "
+            f"learning rate now {fmt(trainer.optimizer.current_lr)}</div>")
+
+    def _explain(self) -> None:
+        trainer = self.trainer
+        first = trainer.history.first_epoch_above(0.9)
+        if trainer.stopped:
+            self.message.show(trainer.stopped, "warning")
+        elif trainer.epochs >= MAX_EPOCHS:
+            self.message.show(f"{MAX_EPOCHS} epochs done: press Reset to train again", "info")
+        elif first is not None and not self._announced:
+            self._announced = True
+            self.message.show(f"above 90 % training accuracy since epoch {first}", "info")
+
+
+def _thinned(n: int) -> np.ndarray:
+    """Indexes of at most ~CURVE_POINTS rows of n, evenly spread, the last one included."""
+    if n <= CURVE_POINTS:
+        return np.arange(n)
+    stride = -(-n // CURVE_POINTS)
+    rows = np.arange(0, n, stride)
+    return rows if rows[-1] == n - 1 else np.append(rows, n - 1)
+
+
+def _positive(values: list[float], rows: np.ndarray) -> np.ndarray:
+    """For a log axis: nan (a gap) where a norm is 0."""
+    array = np.asarray(values, dtype=np.float64)[rows]
+    return np.where(array > 0, array, np.nan)
+
+
+def _nearest(value: float, options: tuple[float, ...]) -> float:
+    return min(options, key=lambda option: abs(option - float(value)))

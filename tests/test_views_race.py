@@ -1,0 +1,106 @@
+"""OptimizerRace driven headlessly: the drawn paths are the hand-worked updates, sliders
+recompute only what they change, Play ticks keep the trace counts fixed, divergence shows a
+message, Reset goes back to step 0."""
+
+import math
+
+import numpy as np
+import pytest
+
+pytest.importorskip("plotly")
+
+from gradlab.views.race import FIRST_PATH, MAX_STEPS, NAMES, OptimizerRace  # noqa: E402
+
+
+def trace_xy(trace):
+    return np.asarray(trace.x, dtype=float), np.asarray(trace.y, dtype=float)
+
+
+def test_first_sgd_step_on_the_valley_is_drawn_where_calculus_puts_it():
+    race = OptimizerRace("valley")
+    race.step()
+    # f = 0.02x^2 + 2y^2 from (-3.5, 1.5), lr 0.45: x1 = -3.5 - 0.45 * 0.04 * (-3.5) = -3.437,
+    # y1 = 1.5 - 0.45 * 4 * 1.5 = -1.2 (it overshoots across the valley: the zig-zag)
+    x, y = trace_xy(race.map.data[FIRST_PATH + NAMES.index("SGD")])
+    np.testing.assert_allclose(x, [-3.5, -3.437], atol=1e-12)
+    np.testing.assert_allclose(y, [1.5, -1.2], atol=1e-12)
+    loss_x, loss_y = trace_xy(race.curves.data[NAMES.index("SGD")])
+    np.testing.assert_allclose(loss_y, [0.02 * 3.5**2 + 2 * 1.5**2, 0.02 * 3.437**2 + 2 * 1.44],
+                               atol=1e-12)
+    heads_x, heads_y = trace_xy(race.map.data[FIRST_PATH + len(NAMES)])
+    assert heads_x[NAMES.index("SGD")] == pytest.approx(-3.437)
+    assert "step 1</b>" in race.readout.value
+
+
+def test_a_learning_rate_slider_recomputes_its_own_path_only():
+    race = OptimizerRace("valley", steps=3)
+    adam_before = race.paths["Adam"].copy()
+    race.rates["SGD"].value = 0.1
+    # x1 = -3.5 + 0.1 * 0.14 = -3.486, y1 = 1.5 - 0.1 * 6 = 0.9
+    np.testing.assert_allclose(race.paths["SGD"][1], [-3.486, 0.9], atol=1e-12)
+    assert len(race.paths["SGD"]) == 4  # still showing step 3
+    np.testing.assert_array_equal(race.paths["Adam"], adam_before)
+
+
+def test_momentum_slider_changes_the_momentum_path():
+    race = OptimizerRace("bowl", steps=2)
+    race.momentum_slider.value = 0.0
+    # momentum 0: plain SGD with lr 0.05 on the bowl, p <- 0.9 p
+    np.testing.assert_allclose(race.paths["SGD + momentum"][2], [-1.5 * 0.81, 1.8 * 0.81],
+                               atol=1e-12)
+
+
+def test_play_ticks_keep_the_trace_counts_fixed():
+    race = OptimizerRace("rosenbrock")
+    counts = [len(race.map.data), len(race.curves.data)]
+    for value in range(0, MAX_STEPS + 1, 25):
+        race.play.value = value
+    race.choose("saddle")
+    race.play.value = 60
+    race.choose("bowl")
+    assert [len(race.map.data), len(race.curves.data)] == counts == [FIRST_PATH + 6, 5]
+    assert len(race.paths["SGD"]) == 1  # a new surface starts at step 0
+    race.play.value = MAX_STEPS
+    assert "race is over" in race.message.text
+
+
+def test_a_diverging_optimizer_is_stopped_and_named_in_the_message():
+    race = OptimizerRace("valley")
+    race.rates["SGD"].value = 0.6  # y <- (1 - 2.4) y: |y| grows 1.4 times a step
+    race.play.value = 20
+    assert "SGD left the box" in race.message.text and race.message.kind == "warning"
+    x, y = trace_xy(race.map.data[FIRST_PATH + NAMES.index("SGD")])
+    assert np.all(np.abs(y) <= 50)
+    assert len(y) == race.runners["SGD"].steps + 1
+    # the others keep going
+    assert len(race.paths["Adam"]) == 21
+
+
+def test_reset_goes_back_to_the_start():
+    race = OptimizerRace("bowl", steps=10)
+    race.reset()
+    assert race.play.value == 0
+    for name in NAMES:
+        np.testing.assert_array_equal(race.paths[name], [[-1.5, 1.8]])
+
+
+def test_choosing_a_surface_draws_its_levels_and_sets_its_rates():
+    race = OptimizerRace("valley")
+    race.surface_choice.value = "rosenbrock"
+    assert race.rates["SGD"].value == pytest.approx(0.001)
+    xs = np.asarray(race.map.data[0].x)
+    ys = np.asarray(race.map.data[0].y)
+    z = np.asarray(race.map.data[0].z)
+    i, j = 10, 7
+    f = (1 - xs[j]) ** 2 + 100 * (ys[i] - xs[j] ** 2) ** 2
+    assert z[i, j] == pytest.approx(math.log10(1 + f))
+    assert race.curves.layout.yaxis.type == "log"
+    race.surface_choice.value = "saddle"
+    assert race.curves.layout.yaxis.type == "linear"  # f falls below 0 there
+
+
+def test_an_unknown_surface_shows_a_message_and_the_valley():
+    race = OptimizerRace("banana")
+    assert race.surface.name == "valley"
+    assert "no surface 'banana'" in race.message.text
+    assert repr(race).startswith("OptimizerRace")

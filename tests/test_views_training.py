@@ -1,0 +1,101 @@
+"""TrainingLab driven headlessly: Play ticks train and redraw, the regions are the model's argmax
+worked in numpy from its weights, Reset restores the starting weights, trace counts stay fixed,
+bad settings show messages."""
+
+import math
+
+import numpy as np
+import pytest
+
+pytest.importorskip("plotly")
+
+from gradlab.model import BookModel  # noqa: E402
+from gradlab.views.training import EPOCHS_PER_TICK, TrainingLab  # noqa: E402
+
+
+def numpy_classes(params, points):
+    a1 = np.maximum(points @ params["W1"] + params["b1"], 0.0)
+    return np.argmax(a1 @ params["W2"] + params["b2"], axis=1)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    lab = TrainingLab()
+    lab.play.value = 10  # ten ticks: 100 epochs
+    return lab
+
+
+def test_ticks_train_and_the_loss_curve_falls(trained):
+    history = trained.trainer.history
+    assert trained.trainer.epochs == 10 * EPOCHS_PER_TICK == len(history)
+    loss = np.asarray(trained.curve_figure.data[0].y, dtype=float)
+    assert loss[0] == pytest.approx(math.log(3), abs=1e-3)
+    assert loss[-1] < loss[0] - 0.2
+    np.testing.assert_allclose(loss, history.loss)
+    assert "epoch 100</b>" in trained.progress.value
+    norms = np.asarray(trained.norm_figure.data[0].y, dtype=float)
+    np.testing.assert_allclose(norms, history.grad_norm["dense 1"])
+
+
+def test_decision_regions_are_numpys_argmax_from_the_weights(trained):
+    params = {name: p.data for name, p in trained.trainer.model.params.items()}
+    z = np.asarray(trained.region_figure.data[0].z, dtype=float)
+    xs = np.asarray(trained.region_figure.data[0].x, dtype=float)
+    ys = np.asarray(trained.region_figure.data[0].y, dtype=float)
+    rows, columns = [0, 13, 40, 79, 55], [79, 2, 40, 0, 61]
+    points = np.column_stack([xs[columns], ys[rows]])  # z[row, column] is at (x[column], y[row])
+    np.testing.assert_array_equal(z[rows, columns], numpy_classes(params, points))
+    assert len(set(z.ravel())) >= 2  # after 100 epochs it no longer says one class everywhere
+
+
+def test_reset_restores_the_starting_weights():
+    lab = TrainingLab(epochs=30)
+    lab.reset()
+    book = BookModel(2, 64, 3, seed=0)
+    for name, param in lab.trainer.model.params.items():
+        np.testing.assert_array_equal(param.data, book.params[name].data)
+    assert lab.play.value == 0 and lab.trainer.epochs == 0
+    assert len(lab.curve_figure.data[0].y) == 0
+
+
+def test_trace_counts_stay_fixed_over_many_ticks():
+    lab = TrainingLab()
+    counts = [len(f.data) for f in lab.figures]
+    for value in range(1, 31):
+        lab.play.value = value
+    lab.step()
+    assert lab.trainer.epochs == 31 * EPOCHS_PER_TICK
+    lab.optimizer_choice.value = "RMSProp"
+    lab.play.value = 3
+    assert [len(f.data) for f in lab.figures] == counts == [4, 2, 2]
+
+
+def test_choosing_an_optimizer_takes_the_books_settings_and_starts_over():
+    lab = TrainingLab(epochs=20)
+    lab.optimizer_choice.value = "RMSProp"
+    assert lab.rate_slider.value == pytest.approx(0.02)
+    assert lab.decay_slider.value == 1e-5
+    assert lab.trainer.epochs == 0 and lab.play.value == 0
+    assert "starts over" in lab.message.text
+    assert lab.momentum_slider.disabled
+    lab.optimizer_choice.value = "SGD + momentum"
+    assert not lab.momentum_slider.disabled
+    lab.momentum_slider.value = 0.5
+    assert lab.trainer.optimizer.momentum == 0.5
+
+
+def test_bad_settings_show_messages_and_keep_the_previous_ones():
+    lab = TrainingLab()
+    lab.configure(lr=-1.0)
+    assert "lr must be > 0" in lab.message.text and lab.message.kind == "error"
+    assert lab.trainer.settings["lr"] == 0.05
+    lab.configure("newton")
+    assert "no optimizer 'newton'" in lab.message.text
+
+
+def test_an_overflowing_run_stops_play_and_says_why():
+    lab = TrainingLab("sgd", lr=1e300, decay=0.0)
+    lab.play.value = 2
+    assert "training stopped at epoch" in lab.message.text
+    assert lab.message.kind == "warning"
+    assert lab.play.playing is False
