@@ -4,10 +4,11 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PORT   ?= 8888
+PRESENT_PORT ?= 8866
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: lab test lint bench notebooks clean
+.PHONY: lab present test lint bench notebooks clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,11 @@ $(VENV)/.bench-installed: pyproject.toml | $(PY)
 ## make lab: open JupyterLab on notebooks/ (port 8888 unless PORT=...)
 lab: $(VENV)/.lab-installed
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+
+## make present: the lessons on a projector (Voila: code hidden, large type, nothing from the
+## internet), one notebook per page; port 8866 unless PRESENT_PORT=...
+present: $(VENV)/.lab-installed
+	$(PY) tools/present.py --port=$(PRESENT_PORT)
 
 ## make test: ruff, then the whole test suite
 test: $(VENV)/.test-installed

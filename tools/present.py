@@ -1,0 +1,73 @@
+"""`make present`: serve the notebooks with Voila for a classroom projector - code hidden, large
+type (the `projector` template in present/), one notebook per page, and nothing fetched from
+outside the local server, so a lesson runs in a room without internet."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+# Voila looks for templates in <dir>/voila/templates/<name>/ for every dir on JUPYTER_PATH.
+TEMPLATES = REPO / "present"
+TEMPLATE = "projector"
+PORT = 8866  # Voila's usual port; `make present PORT=...` changes it
+
+
+def command(target: Path = NOTEBOOKS, port: int = PORT, *, open_browser: bool = True,
+            python: str = sys.executable) -> list[str]:
+    """The Voila command line: `target` is the notebooks folder (a list to pick from, each
+    notebook opening as its own page) or one notebook. Loopback only: the projected laptop
+    serves itself, and nobody else on the room's network can run its kernels."""
+    args = [
+        python, "-m", "voila", str(target),
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        f"--template={TEMPLATE}",
+        "--theme=light",  # dark slides wash out on most projectors
+        "--strip_sources=True",  # the audience sees text, plots and sliders, never code
+        # a ?template=... in an address must not bring back a template that links a CDN
+        "--VoilaConfiguration.allow_template_override=NO",
+    ]
+    if not open_browser:
+        args.append("--no-browser")
+    return args
+
+
+def environment(base: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """`base` with present/ first on JUPYTER_PATH, so Voila finds the projector template
+    (nothing is installed into the venv or ~/.jupyter)."""
+    env = dict(base)
+    paths = [str(TEMPLATES), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
+    env["JUPYTER_PATH"] = os.pathsep.join(paths)
+    return env
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("notebook", nargs="?", default=str(NOTEBOOKS),
+                        help="one notebook to show (default: the list of all of them)")
+    parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument("--no-browser", action="store_true",
+                        help="do not open a browser tab (print the address only)")
+    options = parser.parse_args(argv)
+    if importlib.util.find_spec("voila") is None:
+        print("Voila is not installed in this Python: run `make present` (or "
+              "`pip install -e .`).", file=sys.stderr)
+        return 1
+    target = Path(options.notebook)
+    if not target.exists():
+        print(f"no such notebook or folder: {target}", file=sys.stderr)
+        return 1
+    args = command(target.resolve(), options.port, open_browser=not options.no_browser)
+    os.execve(args[0], args, environment())  # Voila takes over this process (and its Ctrl+C)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())
