@@ -238,7 +238,7 @@ def spiral_weights() -> list[np.ndarray]:
 
 def gradlab_spiral(X: np.ndarray, y: np.ndarray):
     params = [gl.Value(w) for w in spiral_weights()]
-    inputs = gl.Value(X, label="X")  # a constant leaf, made once like the peers' input arrays
+    inputs = X  # the data: a plain array, so a constant of the graph (no gradient, as in torch)
 
     def step() -> tuple[float, list[np.ndarray]]:
         W1, b1, W2, b2 = params

@@ -77,7 +77,8 @@ class Value:
     6.0
     """
 
-    __slots__ = ("data", "_grad", "label", "parents", "_rule", "_arg", "_up", "__weakref__")
+    __slots__ = ("data", "_grad", "label", "parents", "_rule", "_arg", "_up", "is_constant",
+                 "__weakref__")
     __array_ufunc__ = None  # numpy_array * Value and numpy_array @ Value defer to Value
 
     def __init__(self, data, label: str = "") -> None:
@@ -88,6 +89,15 @@ class Value:
         self._rule: Op | None = None
         self._arg = NO_ARG
         self._up = None
+        self.is_constant = False
+
+    @classmethod
+    def constant(cls, data, label: str = "") -> Value:
+        """A number written into a formula (the 3 of 3*x), not a variable: backward passes it
+        by, so its grad stays zero. Plain numbers and arrays in an expression become these."""
+        value = cls(data, label)
+        value.is_constant = True
+        return value
 
     @property
     def grad(self) -> float | np.ndarray:
@@ -278,24 +288,27 @@ class Value:
             inputs = [parent.data for parent in parents]
             if node._arg is not NO_ARG:
                 inputs.append(node._arg)
-            if rule.local is not None:
-                # The chain rule: contribution = (d node / d parent) * (d out / d node).
-                locals_ = rule.local(node.data, *inputs)
-                # (times a local derivative of exactly 1 is the upstream itself: no copy)
-                contributions = [upstream if local is ONE else local * upstream
-                                 for local in locals_]
-            else:
-                locals_ = (None,) * len(parents)
-                contributions = rule.vjp(upstream, node.data, *inputs)
+            locals_ = rule.local(node.data, *inputs) if rule.local is not None else None
             for index, parent in enumerate(parents):
-                contribution = contributions[index]
+                if parent.is_constant:
+                    continue  # a number of the formula: nobody asks how the output depends on it
+                if locals_ is not None:
+                    # The chain rule: contribution = (d node / d parent) * (d out / d node)
+                    # (times a local derivative of exactly 1, the upstream itself: no copy).
+                    local = locals_[index]
+                    contribution = upstream if local is ONE else local * upstream
+                else:  # a matrix primitive's rule gives the product directly (a VJP)
+                    local = None
+                    contribution = rule.vjp[index](upstream, node.data, *inputs)
                 if type(contribution) is not float:
                     contribution = ops.unbroadcast(contribution, np.shape(parent.data))
                 total = parent._up
                 parent._up = contribution if total is None else total + contribution
                 if steps is not None:
-                    steps.append(Step(node, parent, index, locals_[index], upstream,
-                                      contribution, parent._up))
+                    if isinstance(local, np.ndarray) and local.dtype == bool:
+                        local = local.astype(np.float64)  # a mask of 1s and 0s, as numbers
+                    steps.append(Step(node, parent, index, local, upstream, contribution,
+                                      parent._up))
 
 
 def _seed(grad, data):
@@ -326,16 +339,16 @@ def _check_axis(axis, data):
 
 def lift(x) -> Value:
     """A Value as is; a number or array as a constant leaf."""
-    return x if isinstance(x, Value) else Value(x)
+    return x if isinstance(x, Value) else Value.constant(x)
 
 
 def _binary(rule: Op, a, b):
     """An operator's node, or NotImplemented for an operand that is not a number or array."""
     try:  # the hot path of scalar graphs: no argument lists
         if not isinstance(a, Value):
-            a = Value(a)
+            a = Value.constant(a)
         if not isinstance(b, Value):
-            b = Value(b)
+            b = Value.constant(b)
     except TypeError:
         return NotImplemented
     return _node(rule, (a, b), rule.forward(a.data, b.data), NO_ARG)
@@ -343,7 +356,7 @@ def _binary(rule: Op, a, b):
 
 def apply(rule: Op, *operands, arg=NO_ARG) -> Value:
     """A new node: rule's forward applied to the operands (numbers become constant leaves)."""
-    parents = tuple([x if isinstance(x, Value) else Value(x) for x in operands])
+    parents = tuple([x if isinstance(x, Value) else Value.constant(x) for x in operands])
     inputs = [parent.data for parent in parents]
     data = rule.forward(*inputs) if arg is NO_ARG else rule.forward(*inputs, arg)
     return _node(rule, parents, data, arg)
@@ -363,6 +376,7 @@ def _node(rule: Op, parents: tuple[Value, ...], data, arg) -> Value:
     out._rule = rule
     out._arg = arg
     out._up = None
+    out.is_constant = False
     return out
 
 

@@ -27,7 +27,8 @@ class Op:
 
     forward(*inputs[, arg]) -> out
     local(out, *inputs[, arg]) -> (d out / d input_0, d out / d input_1, ...)
-    vjp(upstream, out, *inputs[, arg]) -> (contribution_0, contribution_1, ...)
+    vjp[i](upstream, out, *inputs[, arg]) -> contribution_i (one function per input, so a
+    constant input costs nothing)
     """
 
     name: str
@@ -35,7 +36,7 @@ class Op:
     partials: tuple[str, ...]  # d out / d a, d out / d b, as text
     forward: Callable
     local: Callable | None = None
-    vjp: Callable | None = None
+    vjp: tuple[Callable, ...] | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -51,6 +52,14 @@ def step(a):
     if _is_scalar(a):
         return 1.0 if a > 0.0 else 0.0
     return (np.asarray(a) > 0).astype(np.float64)
+
+
+def positive(a):
+    """1 where a > 0, else 0; for an array, a boolean mask (numpy multiplies it as 1 and 0
+    without first making an array of floats: ReLU's backward runs once per training step)."""
+    if _is_scalar(a):
+        return 1.0 if a > 0.0 else 0.0
+    return np.greater(a, 0.0)
 
 
 def greater(a, b):
@@ -253,7 +262,7 @@ SIGMOID = Op("sigmoid", "1 / (1 + e^-a)", ("sigmoid(a) (1 - sigmoid(a))",),
 
 RELU = Op("relu", "max(a, 0)", ("1 if a > 0 else 0",),
           forward=relu,
-          local=lambda out, a: (step(a),))
+          local=lambda out, a: (positive(a),))
 
 SIN = Op("sin", "sin(a)", ("cos(a)",),
          forward=sin,
@@ -281,27 +290,38 @@ SIGN = Op("sign", "sign(a)", ("0",),
 # ---------------------------------------------------------------------------------------------
 
 
-def _matmul_vjp(g, out, a, b):
-    """out = a @ b; contribution to a = g @ b^T, to b = a^T @ g (vectors promoted to matrices)."""
-    if a.ndim == 2 and b.ndim == 2:  # matrices, the common case
-        return g @ b.T, a.T @ g
-    if a.ndim == 1 and b.ndim == 1:  # a dot product: out = sum_i a_i b_i
-        return g * b, g * a
+def _promoted(g, a, b):
+    """a @ b with vectors promoted to matrices (a row, b a column), and g to match."""
     g = np.asarray(g)
+    if a.ndim == 1:
+        g = np.expand_dims(g, -2)
+    if b.ndim == 1:
+        g = np.expand_dims(g, -1)
     a2 = a[np.newaxis, :] if a.ndim == 1 else a
     b2 = b[:, np.newaxis] if b.ndim == 1 else b
-    g2 = g
-    if a.ndim == 1:
-        g2 = np.expand_dims(g2, -2)
-    if b.ndim == 1:
-        g2 = np.expand_dims(g2, -1)
+    return g, a2, b2
+
+
+def _matmul_vjp_a(g, out, a, b):
+    """out = a @ b: the contribution to a is g @ b^T."""
+    if a.ndim == 2 and b.ndim == 2:  # matrices, the common case
+        return g @ b.T
+    if a.ndim == 1 and b.ndim == 1:  # a dot product: out = sum_i a_i b_i
+        return g * b
+    g2, _, b2 = _promoted(g, a, b)
     ga = g2 @ np.swapaxes(b2, -1, -2)
+    return unbroadcast(ga[..., 0, :] if a.ndim == 1 else ga, a.shape)
+
+
+def _matmul_vjp_b(g, out, a, b):
+    """out = a @ b: the contribution to b is a^T @ g."""
+    if a.ndim == 2 and b.ndim == 2:
+        return a.T @ g
+    if a.ndim == 1 and b.ndim == 1:
+        return g * a
+    g2, a2, _ = _promoted(g, a, b)
     gb = np.swapaxes(a2, -1, -2) @ g2
-    if a.ndim == 1:
-        ga = ga[..., 0, :]
-    if b.ndim == 1:
-        gb = gb[..., :, 0]
-    return unbroadcast(ga, a.shape), unbroadcast(gb, b.shape)
+    return unbroadcast(gb[..., :, 0] if b.ndim == 1 else gb, b.shape)
 
 
 def _expand_reduced(g, shape, axis):
@@ -347,29 +367,29 @@ def _cross_entropy(p, onehot):
 def _cross_entropy_vjp(g, out, p, onehot):
     """As in the book, the clip only guards log(0): d loss / d p = -onehot / p / N."""
     n = p.shape[0] if p.ndim == 2 else 1
-    return (-g * onehot / np.clip(p, CLIP, 1.0 - CLIP) / n,)
+    return -g * onehot / np.clip(p, CLIP, 1.0 - CLIP) / n
 
 
 MATMUL = Op("@", "a @ b", ("g @ b^T", "a^T @ g"),
             forward=_quietly(lambda a, b: a @ b),
-            vjp=_matmul_vjp)
+            vjp=(_matmul_vjp_a, _matmul_vjp_b))
 
 SUM = Op("sum", "sum(a)", ("g broadcast back to a's shape",),
          forward=_quietly(lambda a, axis: np.sum(a, axis=axis)),
-         vjp=lambda g, out, a, axis: (_expand_reduced(g, np.shape(a), axis),))
+         vjp=(lambda g, out, a, axis: _expand_reduced(g, np.shape(a), axis),))
 
 MEAN = Op("mean", "mean(a)", ("g / n, broadcast back to a's shape",),
           forward=_quietly(lambda a, axis: np.mean(a, axis=axis)),
-          vjp=lambda g, out, a, axis: (
-              _expand_reduced(g, np.shape(a), axis) / _reduced_count(np.shape(a), axis),))
+          vjp=(lambda g, out, a, axis:
+               _expand_reduced(g, np.shape(a), axis) / _reduced_count(np.shape(a), axis),))
 
 SOFTMAX = Op("softmax", "e^a / sum(e^a)", ("s * (g - sum(g * s))",),
              forward=_quietly(_softmax),
-             vjp=lambda g, s, a, axis: (s * (g - np.sum(g * s, axis=axis, keepdims=True)),))
+             vjp=(lambda g, s, a, axis: s * (g - np.sum(g * s, axis=axis, keepdims=True)),))
 
 CROSS_ENTROPY = Op("cross_entropy", "-mean(log(p[target]))", ("-onehot / p / N",),
                    forward=_quietly(_cross_entropy),
-                   vjp=_cross_entropy_vjp)
+                   vjp=(_cross_entropy_vjp,))
 
 TABLE: dict[str, Op] = {
     op.name: op

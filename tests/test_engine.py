@@ -503,3 +503,29 @@ def test_leaf_grads_are_their_own_arrays():
     assert a.grad is not b.grad
     a.grad *= 0
     np.testing.assert_array_equal(b.grad, [1.0, 2.0, 3.0])
+
+
+def test_numbers_written_into_a_formula_are_constants_that_backward_passes_by():
+    # f = 3x + 2 at x = 5: df/dx = 3; the 3 and the 2 are not variables: no steps reach them
+    x = Value(5.0, label="x")
+    f = 3 * x + 2
+    steps = f.backward(record=True)
+    assert x.grad == 3.0
+    constants = [p for p in f.topological_order() if p.is_constant]
+    assert sorted(c.data for c in constants) == [2.0, 3.0]
+    assert all(c.grad == 0.0 for c in constants)
+    assert [s.parent for s in steps if s.parent.is_constant] == []
+    # a Value the learner made is a variable, whatever its value
+    three = Value(3.0)
+    (three * x).backward()
+    assert three.grad == 5.0 and not three.is_constant
+
+
+def test_a_plain_array_of_data_gets_no_gradient_but_the_weights_do():
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])
+    W = Value(np.eye(2))
+    out = (X @ W).sum()
+    out.backward()
+    np.testing.assert_array_equal(W.grad, [[4.0, 4.0], [6.0, 6.0]])  # column sums of X
+    data_leaf = out.parents[0].parents[0]
+    assert data_leaf.is_constant and np.all(data_leaf.grad == 0)

@@ -185,7 +185,7 @@ def test_a_wrong_relu_rule_fails_the_check_for_the_first_layer_only(monkeypatch)
 
 def test_a_wrong_softmax_rule_fails_the_check_everywhere(monkeypatch):
     # dropping the "- sum(g * s)" term of softmax's vector-Jacobian product
-    rule = dataclasses.replace(ops.SOFTMAX, vjp=lambda g, s, a, axis: (s * g,))
+    rule = dataclasses.replace(ops.SOFTMAX, vjp=(lambda g, s, a, axis: s * g,))
     monkeypatch.setattr(model_module, "softmax", lambda v, axis=-1: apply(rule, v, arg=axis))
     model = lively_model()
     X, y = small_batch()

@@ -96,7 +96,7 @@ def run(program: list[Instruction], leaves: Mapping[str, Value]) -> Value:
         elif kind == "var":
             stack.append(leaves[what])
         else:
-            stack.append(Value(extra, label=what))
+            stack.append(Value.constant(extra, label=what))
     return stack[0]
 
 
