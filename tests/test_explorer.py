@@ -1,6 +1,10 @@
 """Explorer driven from Python: sliders, the numbers it shows, typing new (and invalid)
 functions, and choosing the plotted pair for three variables."""
 
+import html
+import json
+import re
+
 import numpy as np
 import pytest
 
@@ -22,8 +26,42 @@ def test_two_variables_get_surface_field_and_live_numbers():
     arrow = lab.plots[1].figure.data[3]
     assert list(arrow.x) == pytest.approx([2.0, 14.0])
     assert list(arrow.y) == pytest.approx([3.0, 7.0])
-    assert "[12, 4]" in lab.readout.value
+    assert "[12, 4]" in plain(lab.readout.value)
     assert lab.table.gradient == pytest.approx({"x": 12.0, "y": 4.0})
+
+
+def plain(markup: str) -> str:
+    """The text a learner reads in a widget's HTML (tags dropped, entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+_TAG = re.compile(r'<span data-gradlab-expression="([^"]*)" data-gradlab-of="([^"]*)" '
+                  r'data-gradlab-at="([^"]*)" data-gradlab-value="([^"]*)"[^>]*>([^<]*)</span>')
+
+
+def tags(markup: str) -> list[tuple[str, str, dict, float, str]]:
+    """(expression, of, at, value, text) of each tagged number (the browser tests' convention)."""
+    return [(html.unescape(e), html.unescape(of), json.loads(html.unescape(at)), float(v),
+             html.unescape(text)) for e, of, at, v, text in _TAG.findall(markup)]
+
+
+def test_every_number_shown_is_tagged_with_where_it_comes_from():
+    """f = x^2 y at (2, 3): f = 12, df/dx = 2xy = 12, df/dy = x^2 = 4 (by hand); the readouts of
+    the Explorer, its surface, its gradient field and its table carry these tags."""
+    lab = Explorer("x^2*y")
+    lab.sliders["x"].value = 2.0
+    lab.sliders["y"].value = 3.0
+    expected = {"": 12.0, "x": 12.0, "y": 4.0}
+    point = {"x": 2.0, "y": 3.0}
+    for markup in (lab.readout.value, lab.plots[0].readout.value, lab.plots[1].readout.value,
+                   lab.table.table.value):
+        found = tags(markup)
+        assert found, markup
+        for expression, of, at, value, text in found:
+            assert (expression, at) == ("x^2*y", point)
+            assert value == pytest.approx(expected[of])
+            assert float(text) == pytest.approx(expected[of])
+    assert {t[1] for t in tags(lab.readout.value)} == {"", "x", "y"}
 
 
 def test_figures_are_updated_in_place():

@@ -245,3 +245,48 @@ def test_neuron_lab_trace_count_is_fixed_after_many_updates():
     for i in range(150):
         lab.sliders["w1"].value = -3 + (i % 30) * 0.2
     assert lab.figures == [figure] and len(figure.data) == 6
+
+
+def tagged_numbers(markup: str) -> dict[str, tuple[str, dict, float, str]]:
+    """of -> (expression, at, exact value, text) of each number tagged with data-gradlab-*."""
+    import html
+    import json
+    import re
+
+    found = re.findall(r'data-gradlab-expression="([^"]*)" data-gradlab-of="([^"]*)" '
+                       r'data-gradlab-at="([^"]*)" data-gradlab-value="([^"]*)"[^>]*>([^<]*)<',
+                       markup)
+    return {html.unescape(of): (html.unescape(e), json.loads(html.unescape(at)), float(v),
+                                html.unescape(text)) for e, of, at, v, text in found}
+
+
+def test_neuron_lab_tags_its_output_and_partials_with_the_neuron_formula():
+    """Book defaults: z = 1(-3) + (-2)(-1) + 3(2) + 1 = 6 > 0, out = 6, d out/d w1 = x1 = 1,
+    d out/d x3 = w3 = 2, d out/d b = 1 (by hand)."""
+    lab = NeuronLab()
+    point = {"x1": 1.0, "x2": -2.0, "x3": 3.0, "w1": -3.0, "w2": -1.0, "w3": 2.0, "b": 1.0}
+    out = tagged_numbers(lab.output.value)[""]
+    assert out == ("relu(x1*w1 + x2*w2 + x3*w3 + b)", point, 6.0, "6")
+    table = tagged_numbers(lab.table.table.value)
+    assert {k: v[2] for k, v in table.items() if k in ("w1", "x3", "b", "")} == {
+        "w1": 1.0, "x3": 2.0, "b": 1.0, "": 6.0}
+    assert all(v[0] == "relu(x1*w1 + x2*w2 + x3*w3 + b)" and v[1] == point
+               for v in table.values())
+    lab.sliders["x1"].value = 2.0  # z = 3, d out/d w1 = x1 = 2
+    assert tagged_numbers(lab.table.table.value)["w1"][1:3] == ({**point, "x1": 2.0}, 2.0)
+
+
+def test_a_graph_on_its_own_states_f_and_its_gradient_tagged():
+    """h = 3(2x^2)^5 at x = 1: h = 96, dh/dx = 15(2x^2)^4 * 4x = 15 * 16 * 4 = 960."""
+    view = ComputationGraph("3(2x^2)^5", point={"x": 1.0})
+    numbers = tagged_numbers(view.summary.value)
+    assert numbers[""][1:] == ({"x": 1.0}, 96.0, "96")
+    assert numbers["x"][1:] == ({"x": 1.0}, 960.0, "960")
+    assert gl.parse(numbers["x"][0]).gradient(x=1.0)["x"] == 960.0  # the tag parses back
+    shared = ComputationGraph("x*y", sliders=view.sliders | {"y": view.sliders["x"]})
+    assert shared.summary not in shared.children  # a composite shows these numbers itself
+
+
+def test_chain_rule_tags_the_cores_derivative():
+    view = ChainRule("3(2x^2)^5", point={"x": 1.0})
+    assert tagged_numbers(view.readout.value)["x"][1:] == ({"x": 1.0}, 960.0, "960")

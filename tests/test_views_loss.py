@@ -224,3 +224,33 @@ def test_update_with_a_point_writes_the_model_and_widens_the_slider_if_needed():
 def test_a_batch_that_does_not_fit_is_refused_at_construction():
     with pytest.raises(ValueError, match="shape"):
         LossLab(batch=(np.zeros((3, 5)), np.array([0, 1, 2])))
+
+
+def test_the_loss_and_its_partial_are_tagged_with_how_to_recompute_them():
+    """The default lab's readout tags L and dL/d(entry) with the moved entries and the recipe
+    (BookModel(), small_batch()); the values are numpy's loss and central difference."""
+    import html
+    import json
+    import re
+
+    lab = LossLab(parameter="W1[0,1]")
+    lab.slider.value = 0.5
+    found = re.findall(r'data-gradlab-of="([^"]*)" data-gradlab-at="([^"]*)" '
+                       r'data-gradlab-value="([^"]*)" data-gradlab-check="([^"]*)"',
+                       lab.readout.value)
+    tags = {of: (json.loads(html.unescape(at)), float(v), json.loads(html.unescape(c)))
+            for of, at, v, c in found}
+    assert set(tags) == {"", "W1[0,1]"}
+    params = params_of(BookModel())
+    params["W1"][0, 1] = 0.5
+    X, y = small_batch()
+    at, value, check = tags[""]
+    assert at == {"W1[0,1]": 0.5} and check == {"kind": "model", "model": {}, "batch": {}}
+    assert value == pytest.approx(numpy_loss(params, X, y), rel=1e-12)
+    assert tags["W1[0,1]"][1] == pytest.approx(numpy_partial(params, X, y, "W1", (0, 1)),
+                                               rel=1e-6, abs=1e-9)
+    lab.choose("W2[1,2]")  # W1[0,1] stays moved: the point names it too
+    at = json.loads(html.unescape(re.search(r'data-gradlab-at="([^"]*)"',
+                                            lab.readout.value).group(1)))
+    assert at == {"W1[0,1]": 0.5, "W2[1,2]": BookModel().value_of("W2[1,2]")}
+    assert "data-gradlab" not in lively_lab().readout.value  # a model from outside: no recipe

@@ -104,3 +104,41 @@ def test_an_unknown_surface_shows_a_message_and_the_valley():
     assert race.surface.name == "valley"
     assert "no surface 'banana'" in race.message.text
     assert repr(race).startswith("OptimizerRace")
+
+
+def test_each_final_f_is_tagged_with_the_race_that_recomputes_it():
+    """After one step SGD's f is 0.02 * 3.437^2 + 2 * 1.2^2 (by hand); its tag names the race
+    and reads the settings from the point, keyed by the sliders' labels."""
+    import html
+    import json
+    import re
+
+    race = OptimizerRace("valley")
+    race.step()
+    found = [(json.loads(html.unescape(at)), float(v), json.loads(html.unescape(c)))
+             for at, v, c in re.findall(r'data-gradlab-at="([^"]*)" data-gradlab-value="([^"]*)" '
+                                        r'data-gradlab-check="([^"]*)"', race.readout.value)]
+    assert len(found) == len(NAMES)
+    at, value, check = next(t for t in found if t[2]["optimizer"] == "SGD")
+    assert value == pytest.approx(0.02 * 3.437**2 + 2 * 1.2**2, rel=1e-12)
+    assert check == {"kind": "race", "surface": "valley", "optimizer": "SGD", "steps": 1,
+                     "settings": {"lr": "learning rate, SGD",
+                                  "decay": "learning-rate decay (all)"}}
+    assert at == {"learning rate, SGD": 0.45, "learning-rate decay (all)": 0.0}
+    race.rates["SGD"].value = 0.3
+    assert "&quot;learning rate, SGD&quot;: 0.3" in race.readout.value
+
+
+def test_paths_reach_the_browser_as_contiguous_buffers():
+    """A column of the points array is not contiguous; the widget's comm refuses such a buffer
+    (seen in JupyterLab as 'Buffer 0 ... is not contiguous'), so what is sent must be."""
+    race = OptimizerRace("valley")
+    sent = []
+    race.map._send_restyle_msg = lambda data, **kwargs: sent.append(data)
+    race.step()
+    assert sent
+    for data in sent:
+        for values in data.values():
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, np.ndarray):
+                    assert value.flags["C_CONTIGUOUS"]

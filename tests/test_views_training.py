@@ -55,7 +55,7 @@ def test_reset_restores_the_starting_weights():
     for name, param in lab.trainer.model.params.items():
         np.testing.assert_array_equal(param.data, book.params[name].data)
     assert lab.play.value == 0 and lab.trainer.epochs == 0
-    assert len(lab.curve_figure.data[0].y) == 0
+    assert list(lab.curve_figure.data[0].x) == [0.0]  # only the start, epoch 0, again
 
 
 def test_trace_counts_stay_fixed_over_many_ticks():
@@ -99,3 +99,40 @@ def test_an_overflowing_run_stops_play_and_says_why():
     assert "training stopped at epoch" in lab.message.text
     assert lab.message.kind == "warning"
     assert lab.play.playing is False
+
+
+def test_the_loss_is_tagged_with_the_training_that_recomputes_it():
+    """At epoch 0 only the learning rate is shown (Adam's 0.05); after a tick the last loss,
+    whose tag names the optimizer, the epochs and the settings read from the point."""
+    import html
+    import json
+    import re
+
+    def tags(lab):
+        return {of: (json.loads(html.unescape(at)), float(v), json.loads(html.unescape(c)))
+                for of, at, v, c in re.findall(
+                    r'data-gradlab-of="([^"]*)" data-gradlab-at="([^"]*)" '
+                    r'data-gradlab-value="([^"]*)" data-gradlab-check="([^"]*)"',
+                    lab.progress.value)}
+
+    lab = TrainingLab()
+    assert set(tags(lab)) == {"lr"} and tags(lab)["lr"][1] == 0.05
+    lab.step()
+    at, value, check = tags(lab)[""]
+    assert at == {"learning rate": 0.05, "learning-rate decay": 5e-7}
+    assert check == {"kind": "training", "trainer": {}, "optimizer": "Adam",
+                     "epochs": EPOCHS_PER_TICK,
+                     "settings": {"lr": "learning rate", "decay": "learning-rate decay"}}
+    assert value == lab.trainer.history.loss[-1]
+
+
+def test_at_epoch_0_the_curves_show_the_start_without_training():
+    """Before any update the loss plot shows epoch 0's loss, ~ln 3 (weights of size 0.01 give
+    near-uniform softmax), and the trainer's weights have not moved."""
+    lab = TrainingLab()
+    assert list(lab.curve_figure.data[0].x) == [0.0]
+    assert lab.curve_figure.data[0].y[0] == pytest.approx(math.log(3), abs=1e-3)
+    assert len(lab.norm_figure.data[0].y) == 1 and lab.norm_figure.data[0].y[0] > 0
+    assert lab.trainer.epochs == 0 and len(lab.trainer.history) == 0
+    for name, start in lab.trainer.start.items():
+        np.testing.assert_array_equal(lab.trainer.model.params[name].data, start)

@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from ._common import Message, describe_lab, fmt, guarded, make_slider
+from ._common import FigureStateOnDisplay, Message, describe_lab, fmt, guarded, make_slider
 
 DEFAULT_RANGE = (-3.0, 3.0)
 
@@ -32,7 +32,7 @@ def start_value(lo: float, hi: float) -> float:
     return 1.0 if lo < 1.0 < hi else (lo + hi) / 2
 
 
-class View(widgets.VBox):
+class View(FigureStateOnDisplay, widgets.VBox):
     """A block: an expression, a slider per variable and a Message line.
 
     With `sliders=None` the block makes and observes its own sliders; given sliders (shared

@@ -4,13 +4,16 @@ out of the log, number formatting for learners and the slider factory."""
 
 from __future__ import annotations
 
+import copy
 import functools
 import html
+import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
+import numpy as np
 
 # Okabe-Ito colours by role: distinguishable with the common colour-vision deficiencies.
 # Views also vary dash styles and marker symbols, so colour is never the only cue.
@@ -129,17 +132,45 @@ def fmt(x: float, digits: int = 4) -> str:
     return text
 
 
+def tagged(text: str, expression: str, of: str, at: Mapping[str, float], value: float,
+           check: Mapping[str, Any] | None = None) -> str:
+    """`text` (a number as the learner reads it) in a span saying where it comes from, so a
+    browser test can recompute it with the core: `data-gradlab-expression` (f in gradlab's
+    language), `data-gradlab-of` ("" for f, a variable for the partial along it),
+    `data-gradlab-at` (JSON of the point, keyed by slider descriptions) and
+    `data-gradlab-value` (repr of the exact float). A number that is not one expression's
+    (a model's loss, an optimizer's path) names its recomputation in `check` instead
+    (`data-gradlab-check`, JSON; `expression` is then "")."""
+    point = html.escape(json.dumps({k: float(v) for k, v in at.items()}))
+    extra = (f' data-gradlab-check="{html.escape(json.dumps(dict(check)))}"'
+             if check is not None else "")
+    return (f'<span data-gradlab-expression="{html.escape(expression)}" '
+            f'data-gradlab-of="{html.escape(of)}" data-gradlab-at="{point}" '
+            f'data-gradlab-value="{float(value)!r}"{extra}>{html.escape(text)}</span>')
+
+
+def _nice_step(span: float) -> float:
+    """About 1/200 of the range, rounded down to 1, 2 or 5 times a power of ten."""
+    raw = span / 200
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (5, 2, 1) if m * power <= raw * (1 + 1e-12))
+
+
 def make_slider(name: str, value: float, lo: float, hi: float,
                 step: float | None = None) -> widgets.FloatSlider:
     """A FloatSlider for variable `name` on [lo, hi] that updates while dragged; the step
-    defaults to 1/200 of the range so a drag moves smoothly."""
+    defaults to a round number near 1/200 of the range so a drag moves smoothly."""
     lo, hi = float(lo), float(hi)
     if not lo < hi:
         raise ValueError(f"the range of {name} must have lo < hi, got ({lo}, {hi})")
     if step is None:
-        step = (hi - lo) / 200
+        step = _nice_step(hi - lo)
+    # The browser snaps a value to min + k * step: start on such a value, or the page and the
+    # kernel would disagree about the point (1.0 shown as 0.99).
+    value = min(max(float(value), lo), hi)
+    value = min(round(lo + round((value - lo) / step) * step, 12), hi)
     return widgets.FloatSlider(
-        value=min(max(float(value), lo), hi), min=lo, max=hi, step=step, description=name,
+        value=value, min=lo, max=hi, step=step, description=name,
         continuous_update=True, readout=True, readout_format=".3g",
         style={"description_width": "initial"},
         layout=widgets.Layout(width="100%", max_width="520px"),
@@ -155,6 +186,11 @@ def restyle(figure: Any, changes: dict[int, dict[str, Any]]) -> None:
     per array, most of an update's time), so callers pass ready-made values: float arrays
     (nan for gaps), strings, booleans.
     """
+    # An array goes to the browser as a binary buffer, which must be contiguous: a column of a
+    # points array (points[:, 0]) is not, and the widget's comm refuses it (ValueError).
+    changes = {index: {key: np.ascontiguousarray(value) if isinstance(value, np.ndarray)
+                       else value for key, value in properties.items()}
+               for index, properties in changes.items()}
     groups: dict[tuple[str, ...], list[int]] = {}
     for index, properties in changes.items():
         groups.setdefault(tuple(properties), []).append(index)
@@ -171,3 +207,26 @@ def describe_lab(view: Any) -> str:
         expression = getattr(getattr(view, "source", None), "expression", None)
     what = f" of {expression.text}" if expression is not None else ""
     return f"{type(view).__name__}{what}: a live lab, run the cell to use it"
+
+
+def refresh_figure_state(widget: Any) -> None:
+    """Copy each FigureWidget's current traces and layout into the state a new page starts from.
+
+    plotly does this only for a figure displayed on its own; inside a box, a page that connects
+    after the cells ran (Voila, a reloaded tab) would draw the empty traces it was made with.
+    """
+    import plotly.graph_objects as go
+
+    if isinstance(widget, go.FigureWidget):
+        widget._widget_layout = copy.deepcopy(widget._layout_obj._props)
+        widget._widget_data = copy.deepcopy(widget._data)
+    for child in getattr(widget, "children", ()):
+        refresh_figure_state(child)
+
+
+class FigureStateOnDisplay:
+    """Mixin for a lab's box: its figures' state is refreshed whenever the lab is displayed."""
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        refresh_figure_state(self)
+        return super()._repr_mimebundle_(**kwargs)

@@ -23,7 +23,7 @@ from ..paths import (
     local_rule,
     paths,
 )
-from ._common import Message, describe_lab, fmt, guarded
+from ._common import FigureStateOnDisplay, Message, describe_lab, fmt, guarded, tagged
 from .graph_source import (
     GraphSource,
     current_point,
@@ -53,7 +53,7 @@ def _symbolic(text: str, name: str) -> str | None:
         return None
 
 
-class ChainRule(widgets.VBox):
+class ChainRule(FigureStateOnDisplay, widgets.VBox):
     """dh/dx = dh/dg · dg/dx at the sliders' point, for h = outer(g).
 
     g is the inner function: by default the argument of the outermost non-linear primitive
@@ -89,6 +89,7 @@ class ChainRule(widgets.VBox):
         self.numbers: dict[str, dict[str, Any]] = {}
         self.figures: list = []
         self._signature: tuple | None = None
+        self._point: dict[str, float] | None = None  # the point update() was given, if any
         children = [*self.sliders.values()] if self.owns_sliders else []
         super().__init__(children=[*children, self.readout, self.message])
         if self.owns_sliders:
@@ -127,6 +128,7 @@ class ChainRule(widgets.VBox):
 
     def update(self, point: dict[str, float] | None = None) -> None:
         """Record h's backward pass at the point and rewrite the chain with its numbers."""
+        self._point = point
         out = self.source.build(current_point(self.sliders, self.source.variables, point))
         steps = out.backward(record=True)
         order = out.topological_order()
@@ -223,12 +225,17 @@ class ChainRule(widgets.VBox):
                         f"{fmt(product)}")
         check = "✓" if _close(entry["sum"], entry["core"]) else "✗"
         what = "the sum over paths" if len(routes) > 1 else "the product of the locals"
-        summary = (f"{what} = {fmt(entry['sum'])}; the core's d h/d {variable} = "
-                   f"{fmt(entry['core'])} {check}")
-        text.append(summary)
+        start = f"{what} = {fmt(entry['sum'])}; the core's d h/d {variable} = "
+        core = fmt(entry["core"])
+        text.append(f"{start}{core} {check}")
+        if self.source.expression is not None:  # the core's dh/dx, tagged for browser tests
+            at = current_point(self.sliders, self.source.variables, self._point)
+            core = tagged(core, self.source.expression.text, variable, at, entry["core"])
+        else:
+            core = html.escape(core)
         head = (f"<div>Locals along each path from h down to {html.escape(variable)} (recorded "
                 f"in the backward pass):</div><ul style='margin:2px 0'>{''.join(rows)}</ul>")
-        return head + f"<div>{html.escape(summary)}</div>", text
+        return head + f"<div>{html.escape(start)}{core} {check}</div>", text
 
     # -- callbacks ---------------------------------------------------------------------------
 

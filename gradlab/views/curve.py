@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from .. import geometry
 from ._base import View, as_expression, describe_undefined
-from ._common import PALETTE, base_layout, fmt, guarded, restyle
+from ._common import PALETTE, base_layout, fmt, guarded, restyle, tagged
 
 SAMPLES = 200
 
@@ -146,13 +146,20 @@ class Curve(View):
             changes[3] = {"x": np.array([x, x + h]),
                           "y": geometry.with_gaps([y, float(f(x + h))])}
         restyle(self.figure, changes)
-        self._readout(x, y, slope, h, secant_slope)
+        self._readout(values, x, y, slope, h, secant_slope)
         self._explain(point, x, y, slope, h, secant_slope)
 
-    def _readout(self, x: float, y: float, slope: float, h: float, secant_slope: float) -> None:
+    def _readout(self, at: dict[str, float], x: float, y: float, slope: float, h: float,
+                 secant_slope: float) -> None:
         name = self.variable
-        parts = [f"{name} = {fmt(x)}", f"f({name}) = {fmt(y)}",
-                 f"tangent slope f'({name}) = <b>{fmt(slope)}</b>"]
+        text = self.expression.text
+        shown_slope = fmt(slope)
+        # tagged: f and f' at the point as the core computes them (where f is undefined the
+        # view hides the slope: that "undefined" is the view's, so it carries no tag)
+        if name in at and np.isfinite(y):
+            shown_slope = tagged(shown_slope, text, name, at, slope)
+        parts = [f"{name} = {fmt(x)}", f"f({name}) = {tagged(fmt(y), text, '', at, y)}",
+                 f"tangent slope f'({name}) = <b>{shown_slope}</b>"]
         if self.secant:
             gap = secant_slope - slope
             parts.append(f"secant slope (f({name}+h) − f({name}))/h = <b>{fmt(secant_slope)}</b>"

@@ -10,10 +10,10 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..expression import Expression, parse
-from ._common import Message, describe_lab, fmt, guarded
+from ._common import FigureStateOnDisplay, Message, describe_lab, fmt, guarded
 
 
-class Exercise(widgets.VBox):
+class Exercise(FigureStateOnDisplay, widgets.VBox):
     """Ask for f or one partial derivative of `expression` at a point; check the typed answer.
 
     Exercise("x*y", at={"x": 3, "y": 2}, partial="x", hint="Hold y fixed: d(xy)/dx = y.")

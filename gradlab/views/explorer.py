@@ -11,7 +11,15 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._base import DEFAULT_RANGE, as_expression, start_value
-from ._common import Message, describe_lab, fmt, guarded, make_slider
+from ._common import (
+    FigureStateOnDisplay,
+    Message,
+    describe_lab,
+    fmt,
+    guarded,
+    make_slider,
+    tagged,
+)
 from .curve import Curve
 from .field import GradientField
 from .surface import Surface
@@ -28,7 +36,7 @@ def close_all(widget: widgets.Widget) -> None:
     widget.close()
 
 
-class Explorer(widgets.VBox):
+class Explorer(FigureStateOnDisplay, widgets.VBox):
     """A lab for any f in gradlab's expression language.
 
     `.sliders` (name -> FloatSlider), `.value` (f at the point), `.gradient` (name -> partial at
@@ -167,9 +175,11 @@ class Explorer(widgets.VBox):
         self.gradient = {name: float(gradient[name]) for name in self.expression.variables}
         names = self.expression.variables
         at = ", ".join(fmt(values[n]) for n in names)
-        vector = ", ".join(fmt(self.gradient[n]) for n in names)
+        formula = self.expression.text  # tags: a browser test recomputes them with the core
+        vector = ", ".join(tagged(fmt(self.gradient[n]), formula, n, values, self.gradient[n])
+                           for n in names)
         partials = ", ".join(f"∂f/∂{n}" for n in names)
-        text = f"f({at}) = <b>{fmt(self.value)}</b>"
+        text = f"f({at}) = <b>{tagged(fmt(self.value), formula, '', values, self.value)}</b>"
         if names:
             text += f" &nbsp;·&nbsp; gradient ∇f = [{partials}] = <b>[{vector}]</b>"
         self.readout.value = f'<div style="font-size:16px;line-height:1.6">{text}</div>'

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from .. import geometry
 from ._base import View, as_expression, describe_undefined
-from ._common import PALETTE, base_layout, fmt, guarded, restyle
+from ._common import PALETTE, base_layout, fmt, guarded, restyle, tagged
 from .surface import plotted_pair
 
 GRID = 60  # level curves: computed once per function and range
@@ -198,10 +198,17 @@ class GradientField(View):
                                   f"{fmt(self.rate_slider.value, 3)}"}
         restyle(self.figure, changes)
         length = float(np.hypot(*gradient))
+        text = self.expression.text
+        shown = [fmt(g) for g in gradient]
+        for i, name in enumerate(self.pair):
+            # tagged where the number is the core's partial (not where the view blanks it)
+            if name in values and np.isfinite(value):
+                shown[i] = tagged(shown[i], text, name, values, gradient[i])
         self.readout.value = (
             '<div style="font-size:15px;line-height:1.5">'
-            f"f({fmt(a0)}, {fmt(b0)}) = {fmt(value)} &nbsp;·&nbsp; gradient ∇f = "
-            f"[∂f/∂{a}, ∂f/∂{b}] = <b>[{fmt(gradient[0])}, {fmt(gradient[1])}]</b>"
+            f"f({fmt(a0)}, {fmt(b0)}) = {tagged(fmt(value), text, '', values, value)} "
+            f"&nbsp;·&nbsp; gradient ∇f = "
+            f"[∂f/∂{a}, ∂f/∂{b}] = <b>[{shown[0]}, {shown[1]}]</b>"
             f" &nbsp;·&nbsp; length {fmt(length)} (steepest ascent; it crosses the level "
             "curves at right angles)</div>")
         self._explain(point, value, gradient)

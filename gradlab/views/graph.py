@@ -14,7 +14,16 @@ import plotly.graph_objects as go
 from ..engine import Step, Value
 from ..graph_layout import Layout, graph_signature, joined_paths, layout, node_symbol
 from ..paths import formulas, is_variable, local_rule
-from ._common import PALETTE, Message, base_layout, describe_lab, guarded
+from ._common import (
+    PALETTE,
+    FigureStateOnDisplay,
+    Message,
+    base_layout,
+    describe_lab,
+    fmt,
+    guarded,
+    tagged,
+)
 from .graph_source import (
     GraphSource,
     current_point,
@@ -28,7 +37,7 @@ from .graph_source import (
 PLAY_INTERVAL_MS = 1200  # long enough to read one step's numbers aloud
 
 
-class ComputationGraph(widgets.VBox):
+class ComputationGraph(FigureStateOnDisplay, widgets.VBox):
     """The graph of f laid out left to right: each node shows its operation, value and grad,
     each edge its local derivative d child / d parent. Step / Play / Reset replay the recorded
     backward pass: at step k the k-th recorded step is highlighted and the readout shows
@@ -42,10 +51,15 @@ class ComputationGraph(widgets.VBox):
 
     def __init__(self, expression: Any, sliders: dict[str, widgets.FloatSlider] | None = None,
                  point: dict[str, float] | None = None,
-                 ranges: dict[str, tuple[float, float]] | None = None) -> None:
+                 ranges: dict[str, tuple[float, float]] | None = None,
+                 formula: str | None = None) -> None:
         self.source = GraphSource(expression)
         self.message = Message()
         self.owns_sliders = sliders is None
+        # f in gradlab's expression language (a builder's given by its owner): tags the
+        # summary's numbers so a browser test can recompute them with the core
+        self.formula = formula or (self.source.expression.text
+                                   if self.source.expression is not None else None)
         self.sliders = (own_sliders(self.source.variables, point, ranges) if sliders is None
                         else shared_sliders(sliders, self.source.variables))
         self.graph_layout: Layout | None = None
@@ -53,6 +67,9 @@ class ComputationGraph(widgets.VBox):
         self.steps: list[Step] = []
         self.readout = widgets.HTML()
         self.readout_text = ""
+        # standing alone, the graph states f and its gradient at the point (a composite
+        # that shares its sliders shows those numbers itself)
+        self.summary = widgets.HTML()
         self._quiet = False
         self.figure = go.FigureWidget([
             go.Scatter(name="edges", mode="lines", hoverinfo="skip",
@@ -93,7 +110,9 @@ class ComputationGraph(widgets.VBox):
         controls = widgets.HBox([self.play, self.step_button, self.reset_button,
                                  self.step_slider], layout=widgets.Layout(flex_flow="row wrap"))
         children = ([*self.sliders.values()] if self.owns_sliders else [])
-        super().__init__(children=[*children, self.figure, controls, self.readout, self.message])
+        summary = [self.summary] if self.owns_sliders else []
+        super().__init__(children=[*children, *summary, self.figure, controls, self.readout,
+                                   self.message])
         if self.owns_sliders:
             for slider in self.sliders.values():
                 slider.observe(self._on_slider, names="value")
@@ -137,6 +156,8 @@ class ComputationGraph(widgets.VBox):
             self._quiet = False
         self._warn_if_undefined()
         self._draw_step(index)
+        if self.owns_sliders:
+            self._write_summary(current_point(self.sliders, self.source.variables, point))
 
     def show_step(self, k: int) -> None:
         """Show the graph after k recorded steps (the replay's position)."""
@@ -251,6 +272,29 @@ class ComputationGraph(widgets.VBox):
         self.readout_text = "\n".join(lines)
         body = "<br>".join(html.escape(line) for line in lines)
         self.readout.value = f"<div style='font-size:15px;line-height:1.5'>{body}</div>"
+
+    def _write_summary(self, at: dict[str, float]) -> None:
+        """f = out's value and each variable's grad after the whole backward pass."""
+        if np.ndim(self.out.data) != 0:
+            self.summary.value = ""
+            return
+        value, gradient = self.value, self.gradient
+
+        def shown(number: float, of: str) -> str:
+            text = fmt(number)
+            if self.formula is None:
+                return html.escape(text)
+            return tagged(text, self.formula, of, at, number)
+
+        parts = [f"f = {shown(value, '')}"]
+        parts += [f"∂f/∂{html.escape(name)} = {shown(gradient[name], name)}"
+                  for name in self.source.variables]
+        where = ", ".join(f"{html.escape(name)} = {fmt(at[name])}"
+                          for name in self.source.variables)
+        self.summary.value = ("<div style='font-size:15px'>"
+                              + (f"at {where}: " if where else "")
+                              + " &nbsp;·&nbsp; ".join(parts)
+                              + " (every grad, after the whole backward pass)</div>")
 
     def _warn_if_undefined(self) -> None:
         values = [np.asarray(node.data, dtype=float) for node in self.order]

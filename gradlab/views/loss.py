@@ -16,6 +16,7 @@ from .. import geometry
 from ..model import BackwardPass, BookModel, small_batch
 from ._common import (
     PALETTE,
+    FigureStateOnDisplay,
     Message,
     base_layout,
     describe_lab,
@@ -23,6 +24,7 @@ from ._common import (
     guarded,
     make_slider,
     restyle,
+    tagged,
 )
 
 SAMPLES = 60  # points of the loss curve, each one core forward pass
@@ -34,7 +36,7 @@ CELL = "padding:2px 8px;border-bottom:1px solid #ddd;text-align:right"
 HEAD = "padding:2px 8px;border-bottom:2px solid #222;text-align:right"
 
 
-class LossLab(widgets.VBox):
+class LossLab(FigureStateOnDisplay, widgets.VBox):
     """One entry of the model's weights or biases on a slider (a dropdown picks which):
     the loss L as a function of that entry with the rest held, the point, and the tangent
     y = L + dL/dw (t - w) with dL/dw from the core's backward pass; readouts of L, dL/dw and
@@ -50,6 +52,10 @@ class LossLab(widgets.VBox):
     def __init__(self, model: BookModel | None = None,
                  batch: tuple[np.ndarray, np.ndarray] | None = None,
                  parameter: str = "W2[0,0]") -> None:
+        # how a test process can rebuild this model and batch (BookModel(), small_batch()) to
+        # recompute the numbers shown; None for a model or batch given from outside
+        self._check = ({"kind": "model", "model": {}, "batch": {}}
+                      if model is None and batch is None else None)
         self.model = model if model is not None else BookModel()
         if not isinstance(self.model, BookModel):
             raise TypeError(f"model must be a gradlab.model.BookModel, got "
@@ -204,10 +210,27 @@ class LossLab(widgets.VBox):
 
     # -- readouts -------------------------------------------------------------------------------
 
+    def moved_entries(self) -> dict[str, float]:
+        """Every entry whose value differs from the starting model's, and the chosen one:
+        the point the loss is at, relative to the start."""
+        moved = {}
+        for name, param in self.model.params.items():
+            for index in zip(*np.nonzero(param.data != self.start[name]), strict=True):
+                i, j = (int(k) for k in index)
+                moved[f"{name}[{j}]" if name.startswith("b") else f"{name}[{i},{j}]"] = \
+                    float(param.data[i, j])
+        moved[self.parameter] = self.model.value_of(self.parameter)
+        return moved
+
     def _readout(self, entry: str, loss: float, slope: float, numerical: float) -> None:
+        shown_loss, shown_slope = fmt(loss, 6), fmt(slope, 6)
+        if self._check is not None:  # tagged: a test recomputes both with gradlab.model
+            at = self.moved_entries()
+            shown_loss = tagged(shown_loss, "", "", at, loss, self._check)
+            shown_slope = tagged(shown_slope, "", entry, at, slope, self._check)
         parts = [f"{html.escape(entry)} = {fmt(self.model.value_of(entry))}",
-                 f"loss L = <b>{fmt(loss, 6)}</b>",
-                 f"∂L/∂{html.escape(entry)} by backward = <b>{fmt(slope, 6)}</b>",
+                 f"loss L = <b>{shown_loss}</b>",
+                 f"∂L/∂{html.escape(entry)} by backward = <b>{shown_slope}</b>",
                  f"by central differences (h = 10^-5) = <b>{fmt(numerical, 6)}</b>"]
         self.readout.value = ('<div style="font-size:15px;line-height:1.5">'
                               + " &nbsp;·&nbsp; ".join(parts) + "</div>")

@@ -3,17 +3,19 @@ weight and bias, its computation graph and every partial derivative, live (NNFS 
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as widgets
 
 from ..engine import Value
-from ._common import Message, describe_lab, fmt, guarded, make_slider
+from ._common import FigureStateOnDisplay, Message, describe_lab, fmt, guarded, make_slider, tagged
 from .graph import ComputationGraph
 from .table import PartialsTable
 
 DEFAULTS = {"x1": 1.0, "x2": -2.0, "x3": 3.0, "w1": -3.0, "w2": -1.0, "w3": 2.0, "b": 1.0}
 RANGE = (-5.0, 5.0)
+# the neuron in gradlab's expression language: its numbers are tagged with these, so a browser
+# test can recompute them from the text with the core
+FORMULA = "relu(x1*w1 + x2*w2 + x3*w3 + b)"
+WEIGHTED_SUM = "x1*w1 + x2*w2 + x3*w3 + b"
 
 
 def neuron(x1: float, x2: float, x3: float, w1: float, w2: float, w3: float,
@@ -28,7 +30,7 @@ def neuron(x1: float, x2: float, x3: float, w1: float, w2: float, w3: float,
     return z.relu()
 
 
-class NeuronLab(widgets.VBox):
+class NeuronLab(FigureStateOnDisplay, widgets.VBox):
     """Sliders x1 x2 x3 w1 w2 w3 b (the book's defaults x = [1, -2, 3], w = [-3, -1, 2],
     b = 1), the neuron's output and its computation graph with Step / Play / Reset, and a table
     of every partial by backward (with the recorded locals along its path) beside central
@@ -42,7 +44,7 @@ class NeuronLab(widgets.VBox):
         self.sliders = {name: make_slider(name, start[name], *RANGE, step=0.1)
                         for name in DEFAULTS}
         self.graph = ComputationGraph(neuron, sliders=self.sliders)
-        self.table = PartialsTable(neuron, sliders=self.sliders)
+        self.table = PartialsTable(neuron, sliders=self.sliders, formula=FORMULA)
         self.figures = list(self.graph.figures)
         self.output = widgets.HTML()
         rows = [widgets.HBox([self.sliders[n] for n in names],
@@ -71,12 +73,15 @@ class NeuronLab(widgets.VBox):
         """Redraw the graph and the table at the sliders' values (or the given point)."""
         self.graph.update(point)
         self.table.update(point)
-        self._show_output()
+        self._show_output(point)
 
-    def _show_output(self) -> None:
-        z = self.z
-        self.output.value = (f"<div style='font-size:16px'>z = w·x + b = {html.escape(fmt(z))}, "
-                             f"&nbsp; out = ReLU(z) = {html.escape(fmt(self.value))}</div>")
+    def _show_output(self, point: dict[str, float] | None = None) -> None:
+        z, out = self.z, self.value
+        at = {name: float(slider.value) for name, slider in self.sliders.items()}
+        at.update({name: float(v) for name, v in (point or {}).items()})
+        self.output.value = (f"<div style='font-size:16px'>z = w·x + b = "
+                             f"{tagged(fmt(z), WEIGHTED_SUM, '', at, z)}, &nbsp; out = ReLU(z) = "
+                             f"{tagged(fmt(out), FORMULA, '', at, out)}</div>")
         if z > 0:
             self.message.clear()
         else:

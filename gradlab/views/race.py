@@ -14,7 +14,17 @@ import plotly.graph_objects as go
 
 from ..surfaces import SURFACES, Runner, default_settings, level_grid, surface
 from ..training import OPTIMIZERS
-from ._common import PALETTE, Message, base_layout, describe_lab, fmt, guarded, restyle
+from ._common import (
+    PALETTE,
+    FigureStateOnDisplay,
+    Message,
+    base_layout,
+    describe_lab,
+    fmt,
+    guarded,
+    restyle,
+    tagged,
+)
 
 MAX_STEPS = 500
 STEPS_PER_TICK = 2  # Play advances this many steps every INTERVAL ms
@@ -39,7 +49,7 @@ def rate_slider(name: str, value: float) -> widgets.FloatLogSlider:
         layout=widgets.Layout(width="100%", max_width="520px"))
 
 
-class OptimizerRace(widgets.VBox):
+class OptimizerRace(FigureStateOnDisplay, widgets.VBox):
     """Five optimizers descend f(x, y) from the same start; `.play.value` is the step shown.
 
     Each runner keeps its own point (x, y) as two Values, gets dL/dx, dL/dy from a backward
@@ -258,6 +268,19 @@ class OptimizerRace(widgets.VBox):
         self._readout(k)
         self._explain(k)
 
+    def _tag(self, name: str, k: int, f: float) -> str:
+        """f at the end of `name`'s path after k steps, tagged so a test can rerun it with
+        gradlab.surfaces.race: the settings are read from `at`, keyed by the sliders' labels."""
+        labels = {"lr": self.rates[name].description,
+                  "decay": self.decay_slider.description}
+        if "momentum" in self.runners[name].settings:
+            labels["momentum"] = self.momentum_slider.description
+        settings = self.runners[name].settings
+        at = {label: settings[key] for key, label in labels.items()}
+        check = {"kind": "race", "surface": self.surface.name, "optimizer": name, "steps": k,
+                 "settings": labels}
+        return tagged(fmt(f), "", "", at, f, check)
+
     def _readout(self, k: int) -> None:
         cells = []
         for name in NAMES:
@@ -265,7 +288,8 @@ class OptimizerRace(widgets.VBox):
             shown = min(k, runner.steps)
             x, y = runner.points[shown]
             cells.append(f"<span style='color:{STYLES[name][0]}'>■</span> {html.escape(name)}: "
-                         f"f = {fmt(runner.losses[shown])} at ({fmt(x, 3)}, {fmt(y, 3)})")
+                         f"f = {self._tag(name, k, runner.losses[shown])} at "
+                         f"({fmt(x, 3)}, {fmt(y, 3)})")
         self.readout.value = ('<div style="font-size:15px;line-height:1.5">'
                               f"<b>step {k}</b> of {MAX_STEPS} &nbsp;·&nbsp; "
                               + " &nbsp;·&nbsp; ".join(cells) + "</div>")

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from .. import geometry
 from ._base import View, as_expression, describe_undefined
-from ._common import PALETTE, base_layout, fmt, guarded, restyle
+from ._common import PALETTE, base_layout, fmt, guarded, restyle, tagged
 
 GRID = 40  # the surface's grid is GRID x GRID, recomputed only when f or its range changes
 SLICE_SAMPLES = 80
@@ -79,9 +79,9 @@ class Surface(View):
         scene = {"xaxis": {"title": {"text": a}, "range": list(self.range_of(a))},
                  "yaxis": {"title": {"text": b}, "range": list(self.range_of(b))},
                  "zaxis": {"title": {"text": f"f({a}, {b})"}},
-                 "aspectmode": "cube", "camera": {"eye": {"x": 1.5, "y": -1.6, "z": 0.9}}}
+                 "aspectmode": "cube", "camera": {"eye": {"x": 1.2, "y": -1.3, "z": 0.75}}}
         layout = base_layout(scene=scene, height=460, uirevision="keep",
-                             margin={"l": 0, "r": 0, "t": 40, "b": 0})
+                             margin={"l": 0, "r": 0, "t": 40, "b": 10})
         return go.FigureWidget(data=traces, layout=layout)
 
     @guarded
@@ -164,11 +164,17 @@ class Surface(View):
             plane = geometry.tangent_plane(a0, b0, z0, partials[0], partials[1], half)
             changes[6] = {"x": plane[0], "y": plane[1], "z": plane[2]}
         restyle(self.figure, changes)
+        text = self.expression.text
+        shown = [fmt(p) for p in partials]
+        for i, name in enumerate(self.pair):
+            # tagged where the number is the core's partial (not where the view blanks it)
+            if name in values and np.isfinite(z0):
+                shown[i] = tagged(shown[i], text, name, values, partials[i])
         self.readout.value = (
             '<div style="font-size:15px;line-height:1.5">'
-            f"f({fmt(a0)}, {fmt(b0)}) = {fmt(z0)} &nbsp;·&nbsp; "
-            f"∂f/∂{a} = <b>{fmt(partials[0])}</b> (slope along {a}) &nbsp;·&nbsp; "
-            f"∂f/∂{b} = <b>{fmt(partials[1])}</b> (slope along {b})</div>")
+            f"f({fmt(a0)}, {fmt(b0)}) = {tagged(fmt(z0), text, '', values, z0)} &nbsp;·&nbsp; "
+            f"∂f/∂{a} = <b>{shown[0]}</b> (slope along {a}) &nbsp;·&nbsp; "
+            f"∂f/∂{b} = <b>{shown[1]}</b> (slope along {b})</div>")
         self._explain(point, z0, partials)
 
     def _explain(self, point: dict, z0: float, partials: tuple[float, float]) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..numeric import numerical_gradient
 from ..paths import formulas, is_variable, local_rule, paths
-from ._common import Message, describe_lab, fmt, guarded
+from ._common import FigureStateOnDisplay, Message, describe_lab, fmt, guarded, tagged
 from .chain import html_formula
 from .graph_source import GraphSource, current_point, leaf_gradient, own_sliders, shared_sliders
 
@@ -21,7 +21,7 @@ KINK_TOLERANCE = 1e-4  # far above central differences' error on smooth f, far b
 HEAD = "padding:3px 10px;border-bottom:2px solid #222;text-align:right"
 
 
-class PartialsTable(widgets.VBox):
+class PartialsTable(FigureStateOnDisplay, widgets.VBox):
     """One row per variable v: ∂f/∂v symbolically, its value (core), the central difference
     (f(v + h) - f(v - h)) / 2h, and |value - central difference|.
 
@@ -34,8 +34,13 @@ class PartialsTable(widgets.VBox):
 
     def __init__(self, expression: Any, sliders: dict[str, widgets.FloatSlider] | None = None,
                  point: dict[str, float] | None = None,
-                 ranges: dict[str, tuple[float, float]] | None = None, h: float = 1e-5) -> None:
+                 ranges: dict[str, tuple[float, float]] | None = None, h: float = 1e-5,
+                 formula: str | None = None) -> None:
         self.source = GraphSource(expression)
+        # f in gradlab's expression language (a builder's given by its owner): the numbers
+        # shown are tagged with it, so a browser test can recompute them with the core
+        self.formula = formula or (self.source.expression.text
+                                   if self.source.expression is not None else None)
         self.message = Message()
         self.h = h
         self.owns_sliders = sliders is None
@@ -112,12 +117,18 @@ class PartialsTable(widgets.VBox):
                  + "".join(f"<th style='{HEAD}'>{html.escape(h)}</th>" for h in heads) + "</tr>"]
         for row in self.rows:
             middle = (f"$${row['symbolic']}$$" if symbolic else (row["chain"] or ""))
-            cells = [f"∂f/∂{html.escape(row['variable'])}", middle, fmt(row["value"], 6),
+            value = fmt(row["value"], 6)
+            if self.formula is not None:
+                value = tagged(value, self.formula, row["variable"], at, row["value"])
+            cells = [f"∂f/∂{html.escape(row['variable'])}", middle, value,
                      fmt(row["numerical"], 6), fmt(row["difference"], 2)]
             lines.append("<tr>" + "".join(f"<td style='{CELL}'>{c}</td>" for c in cells)
                          + "</tr>")
         lines.append("</table>")
-        caption = (f"<div style='font-size:15px'>f = {fmt(self.value, 6)} at "
+        value = fmt(self.value, 6)
+        value = (tagged(value, self.formula, "", at, self.value) if self.formula is not None
+                 else html.escape(value))
+        caption = (f"<div style='font-size:15px'>f = {value} at "
                    + html.escape(", ".join(f"{n} = {fmt(at[n])}"
                                            for n in self.source.variables)) + "</div>")
         self.table.value = caption + "".join(lines)

@@ -4,6 +4,7 @@ Play / Pause / Step / Reset and a progress readout. The training is gradlab.trai
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import ipywidgets as widgets
@@ -11,7 +12,17 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..training import OPTIMIZERS, Trainer, optimizer_name
-from ._common import PALETTE, Message, base_layout, describe_lab, fmt, guarded, restyle
+from ._common import (
+    PALETTE,
+    FigureStateOnDisplay,
+    Message,
+    base_layout,
+    describe_lab,
+    fmt,
+    guarded,
+    restyle,
+    tagged,
+)
 
 EPOCHS_PER_TICK = 10  # each Play tick trains this many epochs, then redraws once
 INTERVAL = 50  # ms between ticks (the browser's clock)
@@ -36,7 +47,7 @@ def discrete_colorscale(classes: int) -> list[list[Any]]:
     return scale
 
 
-class TrainingLab(widgets.VBox):
+class TrainingLab(FigureStateOnDisplay, widgets.VBox):
     """Train dense(2, 64) -> ReLU -> dense(64, 3) -> softmax -> cross-entropy on the spiral.
 
     `.play.value` counts ticks: the model is trained to play.value * EPOCHS_PER_TICK epochs.
@@ -51,6 +62,9 @@ class TrainingLab(widgets.VBox):
                  decay: float | None = None, momentum: float | None = None,
                  epochs: int = 0, trainer: Trainer | None = None) -> None:
         self.message = Message()
+        # a trainer the lab makes is Trainer(...)'s defaults: its numbers are tagged so a test
+        # can retrain with the same settings; one given from outside is not described
+        self._tagged = trainer is None
         if trainer is None:
             trainer = Trainer(optimizer, lr=lr, decay=decay, momentum=momentum)
         elif (optimizer_name(optimizer) != trainer.optimizer_name
@@ -256,6 +270,8 @@ class TrainingLab(widgets.VBox):
     def update(self) -> None:
         """Redraw from the trainer: regions, curves, norms and the readout."""
         trainer, history = self.trainer, self.trainer.history
+        if not len(history):  # epoch 0: draw where training starts, not empty axes
+            history = self._starting_row()
         self.regions = trainer.predict_grid(self.grid_x, self.grid_y)
         restyle(self.region_figure, {0: {"z": self.regions.astype(np.float64)}})
         epochs = np.asarray(history.epoch, dtype=np.float64)
@@ -275,17 +291,41 @@ class TrainingLab(widgets.VBox):
         self._readout()
         self._explain()
 
+    def _starting_row(self):
+        """The history row the trainer records at epoch 0 (loss, accuracy and gradient norms
+        at the starting weights), from a copy trained one epoch: the trainer's own numbers,
+        without moving its weights."""
+        preview = copy.deepcopy(self.trainer)
+        preview.step(1)
+        return preview.history
+
     def _readout(self) -> None:
         trainer, history = self.trainer, self.trainer.history
+        tag = self._tag if self._tagged else lambda text, of, value: text
         if len(history):
-            loss, accuracy = fmt(history.loss[-1]), f"{100 * history.accuracy[-1]:.1f} %"
+            loss = tag(fmt(history.loss[-1]), "", history.loss[-1])
+            accuracy = f"{100 * history.accuracy[-1]:.1f} %"
         else:
             loss = accuracy = "–"
+        rate = trainer.optimizer.current_lr
         self.progress.value = (
             '<div style="font-size:15px;line-height:1.5">'
             f"<b>epoch {trainer.epochs}</b> of {MAX_EPOCHS} &nbsp;·&nbsp; loss <b>{loss}</b>"
             f" &nbsp;·&nbsp; accuracy <b>{accuracy}</b> &nbsp;·&nbsp; {trainer.optimizer_name}, "
-            f"learning rate now {fmt(trainer.optimizer.current_lr)}</div>")
+            f"learning rate now {tag(fmt(rate), 'lr', rate)}</div>")
+
+    def _tag(self, text: str, of: str, value: float) -> str:
+        """A number of the training (of "": the last loss, "lr": the learning rate now),
+        tagged so a test can retrain Trainer(optimizer, **settings) for as many epochs; the
+        settings are read from `at`, keyed by the sliders' labels."""
+        settings = self.trainer.settings
+        labels = {"lr": self.rate_slider.description, "decay": self.decay_slider.description}
+        if "momentum" in settings:
+            labels["momentum"] = self.momentum_slider.description
+        at = {label: settings[key] for key, label in labels.items()}
+        check = {"kind": "training", "trainer": {}, "optimizer": self.trainer.optimizer_name,
+                 "epochs": self.trainer.epochs, "settings": labels}
+        return tagged(text, "", of, at, value, check)
 
     def _explain(self) -> None:
         trainer = self.trainer

@@ -1,0 +1,315 @@
+"""Every notebook, run in JupyterLab in Chromium as a learner would (Run All): no error output,
+no console error, no request leaving the local server, plots drawn; then a slider moved with
+the keyboard must redraw its plot and make the readouts show the core's numbers at the new point.
+
+Readout convention (for views): an element showing a number carries
+`data-gradlab-expression` (the expression text in gradlab's language), `data-gradlab-of`
+("" for f itself, a variable name for the partial along it), `data-gradlab-at` (JSON object of
+the point, keyed by the sliders' labels, e.g. {"x": 1.5}) and `data-gradlab-value` (repr of the
+exact float); its text is the number as the learner reads it.
+
+A number that is not one expression's has an empty expression and a `data-gradlab-check` JSON
+naming how this process recomputes it with the core; the settings it needs are read from `at`,
+so the point the test waits for is the point it recomputes:
+- {"kind": "model", "model": {...}, "batch": {...}}: gradlab.model.BookModel(**model) with every
+  entry in `at` set (e.g. "W1[0,1]"), on small_batch(**batch); of "" is the loss, of an entry
+  d loss / d entry (LossLab).
+- {"kind": "race", "surface", "optimizer", "steps", "settings": {setting: label in at}}: f at
+  the end of gradlab.surfaces.race(surface, {optimizer: settings}, steps)'s path (OptimizerRace).
+- {"kind": "training", "trainer": {...}, "optimizer", "epochs", "settings": {...}}:
+  Trainer(optimizer, **settings, **trainer) trained `epochs` epochs; of "" is the last recorded
+  loss, of "lr" the learning rate now (TrainingLab).
+The race starts at step 0 and the training at epoch 0, where a learning rate changes nothing
+drawn: the test presses Step first (and, as moving a training slider starts training over,
+presses it again after the move)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from lab_slider import (
+    Lab,
+    Readout,
+    find_lab,
+    plot_drawing,
+    press_button,
+    press_slider,
+    readouts,
+    slider_readout,
+    wait_for_check,
+    wait_for_new_drawing,
+    wait_for_readouts_at,
+)
+from notebook_page import (
+    UPDATE_MS,
+    open_notebook,
+    output_problems,
+    parse_number,
+    run_all,
+    undrawn_plots,
+    wait_for_plots,
+)
+from subjects import CANARY, SCREENSHOTS, subject_notebooks
+
+import gradlab as gl
+from gradlab.model import BookModel, small_batch
+from gradlab.surfaces import race
+from gradlab.training import Trainer
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # no Playwright: the fixtures skip these tests (or fail them in CI)
+    PlaywrightTimeout = TimeoutError
+
+
+RACE_STEPS = 3  # Step presses before moving a race's learning rate: a path to redraw
+
+
+def settings_from(readout: Readout) -> dict[str, float]:
+    """The optimizer settings a check names, read from the readout's point."""
+    return {key: readout.at[label] for key, label in readout.check["settings"].items()}
+
+
+def checked_number(readout: Readout) -> float:
+    """What the core says a readout tagged with data-gradlab-check should show."""
+    check = readout.check
+    kind = check.get("kind")
+    if kind == "model":
+        model = BookModel(**check["model"])
+        for entry, value in readout.at.items():
+            model.set_entry(entry, value)
+        result = model.backward_pass(*small_batch(**check["batch"]))
+        if not readout.of:
+            return result.loss
+        name, index = model.locate(readout.of)
+        return float(result.gradients[name][index])
+    if kind == "race":
+        optimizer = check["optimizer"]
+        path = race(check["surface"], {optimizer: settings_from(readout)},
+                    steps=check["steps"])[optimizer]
+        return float(path.losses[-1])
+    if kind == "training":
+        trainer = Trainer(check["optimizer"], **settings_from(readout), **check["trainer"])
+        trainer.step(check["epochs"])
+        if readout.of == "lr":
+            return float(trainer.optimizer.current_lr)
+        return float(trainer.history.loss[-1]) if not readout.of else math.nan
+    raise ValueError(f"unknown data-gradlab-check kind {kind!r}")
+
+
+def core_number(readout: Readout) -> float:
+    """What the core says the readout should show: f, or its partial along `of`, at the point."""
+    if readout.check is not None:
+        return checked_number(readout)
+    expression = gl.parse(readout.expression)
+    if not readout.of:
+        return float(expression.evaluate(**readout.at))
+    return float(expression.gradient(**readout.at)[readout.of])
+
+
+def same_number(a: float, b: float, rel: float, abs_: float = 1e-12) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
+
+
+def shown_number_matches(text: str, value: float) -> bool:
+    """The text shows `value` rounded to the digits it prints ("2.2" for 2.2000000000000006,
+    "1.5e-05"); the last printed digit may be off by rounding only."""
+    shown_text = text.split("=")[-1].strip().replace("×10^", "e")
+    try:
+        shown = parse_number(shown_text)
+    except ValueError:
+        return False
+    if not math.isfinite(shown) or not math.isfinite(value):
+        return same_number(shown, value, rel=0.0)
+    mantissa, _, exponent = shown_text.lower().partition("e")
+    decimals = len(mantissa.split(".", 1)[1]) if "." in mantissa else 0
+    scale = 10.0 ** int(exponent) if exponent else 1.0
+    return abs(shown - value) <= 0.5 * 10.0 ** -decimals * scale * (1 + 1e-9) + 1e-12
+
+
+def check_readouts(shown: list[Readout]) -> list[str]:
+    """Readouts whose exact value or visible text disagrees with the core."""
+    wrong = []
+    for readout in shown:
+        expected = core_number(readout)
+        if not same_number(readout.value, expected, rel=1e-9):
+            wrong.append(f"{readout.of or 'f'} of {readout.expression} at {readout.at}: "
+                         f"shows {readout.value!r}, the core says {expected!r}")
+        elif not shown_number_matches(readout.text, expected):
+            wrong.append(f"{readout.of or 'f'} of {readout.expression} at {readout.at}: "
+                         f"text {readout.text!r} is not {expected!r}")
+    return wrong
+
+
+def run_notebook(page, lab, name: str) -> int:
+    """Open `name`, Run All, wait for the plots; returns the number of plots."""
+    open_notebook(page, lab.lab_url(name))
+    run_all(page)
+    return wait_for_plots(page)
+
+
+@pytest.mark.parametrize("name", subject_notebooks())
+def test_notebook_runs_clean_and_its_lab_responds(page, lab, name: str) -> None:
+    page, watch = page
+    plots = run_notebook(page, lab, name)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # the notebook, full width
+    if plots:
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"{name.removesuffix('.ipynb')}.png"))
+
+    assert output_problems(page) == []
+    assert watch.console_errors == []
+    assert watch.foreign_requests() == []
+    assert plots >= 1, "no plot was drawn"
+    assert undrawn_plots(page) == []
+
+    found = find_lab(page)
+    if found is None:
+        return  # a notebook without a slider beside a plot has nothing more to move
+    move_slider_and_check(page, watch, found)
+
+
+def check_kinds(page, found: Lab) -> set[str]:
+    return {r.check.get("kind") for r in readouts(page, found) if r.check is not None}
+
+
+def step_and_wait(page, found: Lab, kind: str, key: str, value: int, presses: int = 1) -> None:
+    """Press the lab's Step button and wait until its checked readouts show `key` = value."""
+    for _ in range(presses):
+        press_button(page, found, "Step")
+    try:
+        wait_for_check(page, found, kind, key, value)
+    except PlaywrightTimeout:
+        pytest.fail(f"{presses} press(es) of Step did not bring the {kind} readouts to "
+                    f"{key} = {value} within {UPDATE_MS / 1000:.0f} s")
+
+
+def move_slider_and_check(page, watch, found: Lab) -> None:
+    kinds = check_kinds(page, found)
+    if "race" in kinds:  # at step 0 every path is the start alone: take a few steps first
+        step_and_wait(page, found, "race", "steps", RACE_STEPS, presses=RACE_STEPS)
+    if "training" in kinds:  # at epoch 0 nothing is trained yet: train a Step first
+        step_and_wait(page, found, "training", "epochs", 10)
+    drawing = plot_drawing(page, found)
+    key = "ArrowLeft" if found.at_max else "ArrowRight"
+    press_slider(page, found, key)
+    moved = f"{key} on slider {found.variable!r} (cell {found.cell})"
+    try:
+        wait_for_new_drawing(page, found, drawing)
+    except PlaywrightTimeout:
+        pytest.fail(f"the plot did not change within {UPDATE_MS / 1000:.0f} s of {moved}")
+    if "training" in kinds:  # the new setting starts training over: then train a Step again
+        try:
+            wait_for_check(page, found, "training", "epochs", 0)
+        except PlaywrightTimeout:
+            pytest.fail(f"training did not start over within {UPDATE_MS / 1000:.0f} s of {moved}")
+        step_and_wait(page, found, "training", "epochs", 10)
+
+    new_value = slider_readout(page, found)
+    assert new_value != found.value, "the slider's readout did not move"
+    assert (new_value > found.value) == (key == "ArrowRight")
+    # the readout rounds the slider's value to its printed decimals
+    tol = 0.5 * 10.0 ** -found.decimals + 1e-12
+    assert readouts(page, found), (
+        "the lab shows no readout tagged with data-gradlab-* attributes (see this module's "
+        "docstring), so its numbers cannot be checked against the core")
+    try:
+        wait_for_readouts_at(page, found, found.variable, new_value, tol)
+    except PlaywrightTimeout:
+        pytest.fail(f"the readouts are still not at "
+                    f"{found.variable} = {new_value} {UPDATE_MS / 1000:.0f} s after {moved}")
+    shown = readouts(page, found)
+    assert any(found.variable in r.at for r in shown), (
+        f"no readout depends on the slider {found.variable!r}")
+    if "training" in kinds:
+        assert any(r.check and r.check.get("kind") == "training" and r.of == "" for r in shown), (
+            "the training lab shows no tagged loss after a Step")
+    assert check_readouts(shown) == []
+    assert output_problems(page) == []
+    assert watch.console_errors == []
+    assert watch.foreign_requests() == []
+
+
+def test_checks_catch_an_error_and_an_outside_request(page, lab) -> None:
+    """The canary notebook loads an image from a remote host and raises: the same checks that
+    pass on the notebooks must report both (so they are able to fail)."""
+    page, watch = page
+    run_notebook(page, lab, CANARY)
+    problems = output_problems(page)
+    assert any("ValueError: canary" in p for p in problems), problems
+    assert any("not executed" in p for p in problems), problems  # Run All stops at the error
+    assert any("198.51.100.7" in url for url in watch.foreign_requests()), watch.requests
+
+
+def test_readout_check_rejects_a_wrong_number() -> None:
+    """check_readouts flags a value the core disagrees with (d(x^2)/dx at 3 is 6, not 5) and a
+    text that does not show the value, and accepts the right one."""
+    right = Readout("x^2", "x", {"x": 3.0}, 6.0, "6")
+    wrong_value = Readout("x^2", "x", {"x": 3.0}, 5.0, "5")
+    wrong_text = Readout("x^2", "x", {"x": 3.0}, 6.0, "6.5")
+    value = Readout("x*y", "", {"x": 2.0, "y": -1.5}, -3.0, "\u22123")
+    assert check_readouts([right, value]) == []
+    assert len(check_readouts([wrong_value])) == 1
+    assert len(check_readouts([wrong_text])) == 1
+
+
+def _loss_by_hand(model: BookModel, X, y) -> tuple[float, np.ndarray]:
+    """The book's forward pass written out in numpy (no core): the loss
+    L = -mean(log softmax(relu(X W1 + b1) W2 + b2)[i, y_i]) and dL/dW2 = a1^T (p - onehot) / N."""
+    W1, b1, W2, b2 = (np.asarray(model.params[k].data) for k in ("W1", "b1", "W2", "b2"))
+    a1 = np.maximum(X @ W1 + b1, 0.0)
+    z2 = a1 @ W2 + b2
+    p = np.exp(z2 - z2.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    n = len(y)
+    onehot = np.eye(p.shape[1])[y]
+    return float(-np.mean(np.log(p[np.arange(n), y]))), a1.T @ ((p - onehot) / n)
+
+
+def test_checked_readouts_reject_a_wrong_number() -> None:
+    """The data-gradlab-check recomputations agree with numbers worked out independently (one
+    SGD step by hand, the model's loss and dL/dW2 in plain numpy) and reject a wrong value and
+    a value shown for other settings than the point claims."""
+    # SGD on the valley f = 0.02x^2 + 2y^2 from (-3.5, 1.5), lr 0.45: one step x - lr df/dx
+    x1, y1 = -3.5 - 0.45 * (0.04 * -3.5), 1.5 - 0.45 * (4 * 1.5)
+    f1 = 0.02 * x1 ** 2 + 2 * y1 ** 2
+    labels = {"lr": "learning rate, SGD", "decay": "learning-rate decay (all)"}
+    race_check = {"kind": "race", "surface": "valley", "optimizer": "SGD", "steps": 1,
+                  "settings": labels}
+    at = {"learning rate, SGD": 0.45, "learning-rate decay (all)": 0.0}
+    right_race = Readout("", "", at, f1, f"{f1:.4g}", race_check)
+    wrong_race = Readout("", "", at, f1 * 1.001, f"{f1 * 1.001:.4g}", race_check)
+    other_rate = Readout("", "", {**at, "learning rate, SGD": 0.5}, f1, f"{f1:.4g}", race_check)
+
+    start = BookModel()
+    X, y = small_batch()
+    start.set_entry("W1[0,1]", 0.5)
+    loss, dW2 = _loss_by_hand(start, X, y)
+    model_check = {"kind": "model", "model": {}, "batch": {}}
+    moved = {"W1[0,1]": 0.5}
+    right_loss = Readout("", "", moved, loss, f"{loss:.6g}", model_check)
+    right_slope = Readout("", "W2[0,0]", moved, float(dW2[0, 0]), f"{dW2[0, 0]:.6g}",
+                          model_check)
+    unmoved = Readout("", "", {"W1[0,1]": BookModel().value_of("W1[0,1]")}, loss,
+                      f"{loss:.6g}", model_check)
+
+    trainer = Trainer("adam")
+    first_loss, _ = _loss_by_hand(trainer.model, trainer.X, trainer.y)  # before any update
+    settings = {"learning rate": 0.05, "learning-rate decay": 5e-7}
+    training_check = {"kind": "training", "trainer": {}, "optimizer": "Adam", "epochs": 1,
+                      "settings": {"lr": "learning rate", "decay": "learning-rate decay"}}
+    right_training = Readout("", "", settings, first_loss, f"{first_loss:.4g}", training_check)
+    right_rate = Readout("", "lr", settings, 0.05, "0.05", training_check)
+    other_training = Readout("", "", {**settings, "learning rate": 0.5}, first_loss * 1.01,
+                             f"{first_loss * 1.01:.4g}", {**training_check, "epochs": 2})
+
+    assert check_readouts([right_race, right_loss, right_slope, right_training, right_rate]) == []
+    for wrong in (wrong_race, other_rate, unmoved, other_training):
+        assert len(check_readouts([wrong])) == 1, wrong
