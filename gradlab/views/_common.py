@@ -177,6 +177,28 @@ def make_slider(name: str, value: float, lo: float, hi: float,
     )
 
 
+# Round numbers a learner can type into a formula: 1, 1.5, 2, 3, 4, 4.5, 5, ... 9 per decade.
+NICE_NUMBERS = tuple(sorted({round(m * 10.0 ** e, 10) for e in range(-4, 2)
+                             for m in (1, 1.5, 2, 3, 4, 4.5, 5, 6, 7, 8, 9)}))
+
+
+def nearest_nice(value: float, options: tuple[float, ...] = NICE_NUMBERS) -> float:
+    """The option closest to value on a log scale."""
+    return min(options, key=lambda option: abs(math.log10(option) - math.log10(value)))
+
+
+def rate_slider(description: str, value: float, lo: float, hi: float,
+                **kwargs: Any) -> widgets.SelectionSlider:
+    """A slider over round numbers from lo to hi (a learning rate, a step h): every value it
+    shows is exactly the number used, where a log slider's page would nudge 0.05 to 0.0501."""
+    options = [v for v in NICE_NUMBERS if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
+    settings = {"continuous_update": True, "style": {"description_width": "initial"},
+                "layout": widgets.Layout(width="100%", max_width="520px"), **kwargs}
+    return widgets.SelectionSlider(options=[(f"{v:g}", v) for v in options],
+                                   value=nearest_nice(value, tuple(options)),
+                                   description=description, **settings)
+
+
 def restyle(figure: Any, changes: dict[int, dict[str, Any]]) -> None:
     """Assign trace properties in place: `changes` maps a trace index to {property: value}.
 

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from .. import geometry
 from ._base import View, as_expression, describe_undefined
-from ._common import PALETTE, base_layout, fmt, guarded, restyle, tagged
+from ._common import PALETTE, base_layout, fmt, guarded, rate_slider, restyle, tagged
 
 SAMPLES = 200
 
@@ -34,10 +34,7 @@ class Curve(View):
         self.variable = variable or (expression.variables[0] if expression.variables else "x")
         self._setup(expression, sliders, ranges, [self.variable])
         self.secant = secant
-        self.h_slider = widgets.FloatLogSlider(
-            value=h, base=10, min=-3, max=np.log10(2), step=0.05, description="secant step h",
-            continuous_update=True, readout_format=".3g", style={"description_width": "initial"},
-            layout=widgets.Layout(width="100%", max_width="520px"))
+        self.h_slider = rate_slider("secant step h", h, 1e-3, 2.0)
         self.h_slider.observe(self._on_h, names="value")
         self.readout = widgets.HTML()
         self.figure = self._build_figure()

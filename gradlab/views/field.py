@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from .. import geometry
 from ._base import View, as_expression, describe_undefined
-from ._common import PALETTE, base_layout, fmt, guarded, restyle, tagged
+from ._common import PALETTE, base_layout, fmt, guarded, rate_slider, restyle, tagged
 from .surface import plotted_pair
 
 GRID = 60  # level curves: computed once per function and range
@@ -61,11 +61,7 @@ class GradientField(View):
                                            indent=False)
         self.descent_box = widgets.Checkbox(value=descent, description="gradient descent path",
                                             indent=False)
-        self.rate_slider = widgets.FloatLogSlider(
-            value=learning_rate, base=10, min=-3, max=0.5, step=0.05,
-            description="learning rate", continuous_update=True, readout_format=".3g",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="100%", max_width="520px"))
+        self.rate_slider = rate_slider("learning rate", learning_rate, 1e-3, 3.0)
         for control in (self.arrows_box, self.descent_box, self.rate_slider):
             control.observe(self._on_option, names="value")
         self.readout = widgets.HTML()

@@ -22,6 +22,8 @@ from ._common import (
     describe_lab,
     fmt,
     guarded,
+    nearest_nice,
+    rate_slider,
     restyle,
     tagged,
 )
@@ -40,13 +42,6 @@ STYLES = {
 }
 NAMES = list(OPTIMIZERS)
 FIRST_PATH = 3  # trace index of the first path on the map: contour, minimum, start, paths, heads
-
-
-def rate_slider(name: str, value: float) -> widgets.FloatLogSlider:
-    return widgets.FloatLogSlider(
-        value=value, base=10, min=-4, max=0.5, step=0.05, description=f"learning rate, {name}",
-        continuous_update=True, readout_format=".3g", style={"description_width": "initial"},
-        layout=widgets.Layout(width="100%", max_width="520px"))
 
 
 class OptimizerRace(FigureStateOnDisplay, widgets.VBox):
@@ -76,7 +71,8 @@ class OptimizerRace(FigureStateOnDisplay, widgets.VBox):
                                           layout=widgets.Layout(width="90px"))
         self.reset_button = widgets.Button(description="Reset", icon="undo",
                                            layout=widgets.Layout(width="90px"))
-        self.rates = {name: rate_slider(name, chosen.rates[name]) for name in NAMES}
+        self.rates = {name: rate_slider(f"learning rate, {name}", chosen.rates[name], 1e-4, 3.0)
+                      for name in NAMES}
         self.momentum_slider = widgets.FloatSlider(
             value=momentum, min=0.0, max=0.99, step=0.01, description="momentum (SGD + momentum)",
             continuous_update=True, style={"description_width": "initial"},
@@ -210,7 +206,7 @@ class OptimizerRace(FigureStateOnDisplay, widgets.VBox):
         try:
             self.play.playing = False
             for optimizer, slider in self.rates.items():
-                slider.value = chosen.rates[optimizer]
+                slider.value = nearest_nice(chosen.rates[optimizer])
             if self.surface_choice.value != chosen.name:
                 self.surface_choice.value = chosen.name
             self.play.value = 0

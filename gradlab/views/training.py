@@ -20,6 +20,8 @@ from ._common import (
     describe_lab,
     fmt,
     guarded,
+    nearest_nice,
+    rate_slider,
     restyle,
     tagged,
 )
@@ -76,11 +78,8 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
                                                  value=self.trainer.optimizer_name,
                                                  description="optimizer",
                                                  layout=widgets.Layout(width="260px"))
-        self.rate_slider = widgets.FloatLogSlider(
-            value=settings["lr"], base=10, min=-4, max=1, step=0.05, description="learning rate",
-            continuous_update=False, readout_format=".3g",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="100%", max_width="520px"))
+        self.rate_slider = rate_slider("learning rate", settings["lr"], 1e-4, 10.0,
+                                       continuous_update=False)
         self.decay_slider = widgets.SelectionSlider(
             options=[(f"{d:g}", d) for d in DECAYS], value=_nearest(settings["decay"], DECAYS),
             description="learning-rate decay", continuous_update=False,
@@ -207,7 +206,7 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
         self._syncing = True
         try:
             self.optimizer_choice.value = self.trainer.optimizer_name
-            self.rate_slider.value = settings["lr"]
+            self.rate_slider.value = nearest_nice(settings["lr"])
             self.decay_slider.value = _nearest(settings["decay"], DECAYS)
             self.momentum_slider.disabled = self.trainer.optimizer_name != "SGD + momentum"
             if "momentum" in settings:
