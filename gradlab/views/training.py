@@ -26,10 +26,10 @@ from ._common import (
     tagged,
 )
 
-EPOCHS_PER_TICK = 10  # each Play tick trains this many epochs, then redraws once
+EPOCHS_PER_TICK = 5  # each Play tick trains this many epochs, then redraws once
 INTERVAL = 50  # ms between ticks (the browser's clock)
 MAX_EPOCHS = 10_000
-GRID = 80  # decision regions: GRID x GRID points (a heatmap cell is ~5 px)
+GRID = 64  # decision regions: GRID x GRID points (a heatmap cell is ~6 px)
 EXTENT = 1.15  # the spiral lies in the unit disc
 CURVE_POINTS = 1_000  # longer histories are drawn thinned to about this many points
 DECAYS = (0.0, 1e-7, 5e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2)
