@@ -12,6 +12,7 @@ pytest.importorskip("plotly")
 import gradlab as gl  # noqa: E402
 from gradlab.views import Curve, GradientField, Surface  # noqa: E402
 from gradlab.views._common import Message, fmt, guarded  # noqa: E402
+from gradlab.views.field import ARROWS, LABELS  # noqa: E402
 
 
 def slope_of(trace) -> float:
@@ -238,23 +239,42 @@ def test_descent_with_too_large_a_rate_reports_divergence():
 
 def test_arrows_over_the_plane_point_along_the_gradient():
     field = GradientField("x^2 + y^2", arrows=True)
-    xs, ys = np.asarray(field.figure.data[1].x), np.asarray(field.figure.data[1].y)
-    shaft_x, shaft_y = xs.reshape(-1, 9)[:, :2], ys.reshape(-1, 9)[:, :2]
-    start = np.stack([shaft_x[:, 0], shaft_y[:, 0]], axis=1)
-    step = np.stack([shaft_x[:, 1] - shaft_x[:, 0], shaft_y[:, 1] - shaft_y[:, 0]], axis=1)
+    # drawn as one SVG path shape "M x,y L x,y M ...": per arrow its shaft (tail to tip), then
+    # the head's two barbs (tip to left, tip to right)
+    assert field.figure.layout.shapes[ARROWS].visible is True
+    path = field.figure.layout.shapes[ARROWS].path
+    pieces = np.array([[[float(t) for t in p.split(",")] for p in piece.split("L")]
+                       for piece in path.split("M")[1:]])
+    assert pieces.shape[1:] == (2, 2) and len(pieces) % 3 == 0
+    shafts = pieces[0::3]
+    start, step = shafts[:, 0], shafts[:, 1] - shafts[:, 0]
     moving = np.linalg.norm(step, axis=1) > 0
     assert moving.sum() > 100
     # the gradient [2x, 2y] points straight away from the origin: step parallel to start
+    # (up to the path's 6 significant digits)
     cross = start[moving, 0] * step[moving, 1] - start[moving, 1] * step[moving, 0]
-    assert cross == pytest.approx(0.0, abs=1e-12)
+    assert cross == pytest.approx(0.0, abs=5e-5)
     assert (np.einsum("ij,ij->i", start[moving], step[moving]) > 0).all()
+    field.arrows_box.value = False
+    assert field.figure.layout.shapes[ARROWS].visible is False
 
 
 def test_level_curves_hold_f_on_the_grid():
+    # f = x*y: every drawn point of the level curves lies on a hyperbola x*y = c for one of
+    # the labelled levels c, and both signs of c are drawn (f spans -9..9 on [-3, 3]^2)
     field = GradientField("x*y")
-    x, y, z = (np.asarray(a) for a in (field.figure.data[0].x, field.figure.data[0].y,
-                                       field.figure.data[0].z))
-    assert z == pytest.approx(np.outer(y, x))
+    x = np.asarray(field.figure.data[0].x, dtype=float)
+    y = np.asarray(field.figure.data[0].y, dtype=float)
+    levels = np.array([float(t.replace("−", "-")) for t in field.figure.data[LABELS].text])
+    assert levels.min() < 0 < levels.max()
+    drawn = np.isfinite(x)
+    assert drawn.sum() > 200
+    # linear interpolation on the 60-point grid (step 6/59) errs by at most ~h^2/4 in x*y
+    error = np.abs((x * y)[drawn][:, None] - levels[None, :]).min(axis=1)
+    assert error.max() < 0.01
+    # each label sits on its own level
+    labels = np.asarray(field.figure.data[LABELS].x) * np.asarray(field.figure.data[LABELS].y)
+    assert labels == pytest.approx(levels, abs=0.01)
 
 
 def test_gradient_undefined_message_for_log():

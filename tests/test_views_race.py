@@ -2,7 +2,6 @@
 recompute only what they change, Play ticks keep the trace counts fixed, divergence shows a
 message, Reset goes back to step 0."""
 
-import math
 
 import numpy as np
 import pytest
@@ -88,12 +87,25 @@ def test_choosing_a_surface_draws_its_levels_and_sets_its_rates():
     race = OptimizerRace("valley")
     race.surface_choice.value = "rosenbrock"
     assert race.rates["SGD"].value == pytest.approx(0.001)
-    xs = np.asarray(race.map.data[0].x)
-    ys = np.asarray(race.map.data[0].y)
-    z = np.asarray(race.map.data[0].z)
-    i, j = 10, 7
-    f = (1 - xs[j]) ** 2 + 100 * (ys[i] - xs[j] ** 2) ** 2
-    assert z[i, j] == pytest.approx(math.log10(1 + f))
+    # the level curves are Rosenbrock's f = (1 - x)^2 + 100 (y - x^2)^2 at round values of
+    # log10(1 + f); the labels show f itself
+    xs = np.asarray(race.map.data[0].x, dtype=float)
+    ys = np.asarray(race.map.data[0].y, dtype=float)
+    drawn = np.isfinite(xs)
+    assert drawn.sum() > 200
+    f = (1 - xs[drawn]) ** 2 + 100 * (ys[drawn] - xs[drawn] ** 2) ** 2
+    labels = np.array([float(t.replace("−", "-").replace("×10^", "e"))
+                       for t in race.map.data[1].text])
+    levels = np.log10(1 + labels)  # round numbers: 0.2, 0.4, ...
+    assert levels == pytest.approx(np.round(levels, 1), abs=0.01)
+    error = np.abs(np.log10(1 + f)[:, None] - levels[None, :]).min(axis=1)
+    # straight-line interpolation on the 80-point grid: tight almost everywhere, looser where
+    # log10(1 + f) bends sharply across a cell (the valley's floor)
+    assert np.median(error) < 0.01
+    assert error.max() < 0.2
+    label_x, label_y = np.asarray(race.map.data[1].x), np.asarray(race.map.data[1].y)
+    label_f = (1 - label_x) ** 2 + 100 * (label_y - label_x ** 2) ** 2
+    assert label_f == pytest.approx(labels, rel=0.05, abs=0.05)
     assert race.curves.layout.yaxis.type == "log"
     race.surface_choice.value = "saddle"
     assert race.curves.layout.yaxis.type == "linear"  # f falls below 0 there

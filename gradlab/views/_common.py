@@ -202,22 +202,34 @@ def rate_slider(description: str, value: float, lo: float, hi: float,
 def restyle(figure: Any, changes: dict[int, dict[str, Any]]) -> None:
     """Assign trace properties in place: `changes` maps a trace index to {property: value}.
 
-    Uses FigureWidget.plotly_restyle, which changes the existing traces and sends one
-    Plotly.restyle message per group of traces setting the same properties. Unlike
-    assigning `fig.data[i].x = ...` it skips plotly's per-property validation (about 0.2 ms
-    per array, most of an update's time), so callers pass ready-made values: float arrays
-    (nan for gaps), strings, booleans.
+    Uses FigureWidget.plotly_restyle, which changes the existing traces and sends a
+    Plotly.restyle message. Unlike assigning `fig.data[i].x = ...` it skips plotly's
+    per-property validation (about 0.2 ms per array, most of an update's time), so callers
+    pass ready-made values: float arrays (nan for gaps), strings, booleans.
+
+    Every Plotly.restyle makes the browser recompute and redraw the whole plot, so the changes
+    go in ONE message: a trace that does not set a property another one sets is given its
+    current value (only where it has one; otherwise the traces go in groups, one message per
+    group of traces setting the same properties). Callers that set the same keys on every
+    trace they change skip that lookup.
     """
     # An array goes to the browser as a binary buffer, which must be contiguous: a column of a
     # points array (points[:, 0]) is not, and the widget's comm refuses it (ValueError).
     changes = {index: {key: np.ascontiguousarray(value) if isinstance(value, np.ndarray)
                        else value for key, value in properties.items()}
                for index, properties in changes.items()}
+    keys = list(dict.fromkeys(key for properties in changes.values() for key in properties))
+    for index, properties in changes.items():
+        for key in keys:
+            if key not in properties:
+                current = figure.data[index][key]
+                if current is not None:
+                    properties[key] = current
     groups: dict[tuple[str, ...], list[int]] = {}
     for index, properties in changes.items():
-        groups.setdefault(tuple(properties), []).append(index)
-    for keys, indexes in groups.items():
-        figure.plotly_restyle({key: [changes[i][key] for i in indexes] for key in keys},
+        groups.setdefault(tuple(sorted(properties)), []).append(index)
+    for group, indexes in groups.items():
+        figure.plotly_restyle({key: [changes[i][key] for i in indexes] for key in group},
                               trace_indexes=indexes)
 
 

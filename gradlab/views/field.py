@@ -11,14 +11,18 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 
-from .. import geometry
+from .. import contours, geometry
 from ._base import View, as_expression, describe_undefined
 from ._common import PALETTE, base_layout, fmt, guarded, rate_slider, restyle, tagged
 from .surface import plotted_pair
 
 GRID = 60  # level curves: computed once per function and range
+LEVELS = 14
+LEVEL_COLOUR = PALETTE["slice_x"]  # sky blue: apart from the arrows, path and point
 ARROW_GRID = 13  # arrows over the plane
 DESCENT_STEPS = 20
+LABELS = 5  # trace index of the level values
+ARROWS = 0  # layout shape index of the arrows over the plane
 
 
 def gradient_on_grid(expression: Any, values: dict[str, Any],
@@ -38,6 +42,38 @@ def gradient_on_grid(expression: Any, values: dict[str, Any],
     return [np.broadcast_to(np.asarray(expression.partial(n).evaluate(**values)
                                        if n in values else 0.0, dtype=np.float64), shape)
             for n in names]
+
+
+def level_traces(name: str, colour: str = LEVEL_COLOUR, width: float = 1.5) -> list[go.Scatter]:
+    """The two traces level curves are drawn with: the curves as plain lines (drawn once per
+    function, so a slider move never makes the browser recompute them, as a go.Contour
+    would on every redraw) and a label with each level's value."""
+    return [
+        go.Scatter(name=name, mode="lines", line={"color": colour, "width": width},
+                   hoverinfo="skip", showlegend=True),
+        go.Scatter(name="level values", mode="text", showlegend=False, hoverinfo="skip",
+                   textfont={"size": 12, "color": PALETTE["text"]}),
+    ]
+
+
+def level_data(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, count: int = LEVELS,
+               shown: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Restyle values for `level_traces` from f's grid z[i, j] = f(xs[j], ys[i]): about
+    `count` round levels between the smallest and largest finite z, each curve's points
+    (gaps as nan) and a label at a point of each. `shown(level)` is the number a label
+    shows (the level itself unless given, e.g. f where z is log10(1 + f))."""
+    finite = z[np.isfinite(z)]
+    levels = contours.nice_levels(finite.min(), finite.max(), count) if finite.size else []
+    curves = contours.level_curves(xs, ys, z, levels)
+    x, y = contours.joined(curves)
+    spots = contours.spread_labels(curves, (xs[0], xs[-1]), (ys[0], ys[-1]))
+    labelled = [(c, at) for c, at in zip(curves, spots, strict=True) if np.isfinite(at[0])]
+    shown = shown or (lambda level: level)
+    lines = {"x": x, "y": y}
+    labels = {"x": np.array([at[0] for _, at in labelled], dtype=np.float64),
+              "y": np.array([at[1] for _, at in labelled], dtype=np.float64),
+              "text": [fmt(shown(c.level), 3) for c, _ in labelled]}
+    return lines, labels
 
 
 class GradientField(View):
@@ -82,13 +118,12 @@ class GradientField(View):
     def _build_figure(self) -> go.FigureWidget:
         a, b = self.pair
         traces = [
-            go.Contour(name=f"level curves of f = {self.expression.text}", showscale=False,
-                       colorscale="Viridis", contours={"coloring": "lines", "showlabels": True,
-                                                       "labelfont": {"size": 12}},
-                       line={"width": 2}, ncontours=14, showlegend=True, hoverinfo="skip"),
-            go.Scatter(name="gradient over the plane (scaled)", mode="lines",
-                       line={"color": PALETTE["muted"], "width": 1.5},
-                       visible=self.arrows_box.value, hoverinfo="skip"),
+            level_traces(f"level curves of f = {self.expression.text}")[0],
+            # the arrows over the plane are drawn as the layout's shape ARROWS (one SVG path:
+            # as a line trace each of the ~300 pieces is its own element, redrawn on every
+            # move); this trace keeps the trace indexes and is left empty
+            go.Scatter(name="gradient over the plane (scaled)", mode="lines", showlegend=False,
+                       visible=False, hoverinfo="skip"),
             go.Scatter(name="gradient descent path", mode="lines+markers",
                        line={"color": PALETTE["function"], "width": 2, "dash": "dot"},
                        marker={"size": 6, "symbol": "circle-open"},
@@ -100,18 +135,24 @@ class GradientField(View):
             go.Scatter(name="the point", mode="markers", showlegend=False,
                        marker={"color": PALETTE["point"], "size": 13,
                                "line": {"color": "white", "width": 1.5}}),
+            # last, so existing code and tests keep the indexes 0-4 above
+            level_traces("")[1],
         ]
         layout = base_layout(
             xaxis={"title": {"text": a}, "range": list(self.range_of(a)), "constrain": "domain"},
             yaxis={"title": {"text": b}, "range": list(self.range_of(b)), "scaleanchor": "x",
                    "scaleratio": 1, "constrain": "domain"},
-            height=440, uirevision="keep")
+            height=440, uirevision="keep",
+            shapes=[{"type": "path", "path": "M0,0", "xref": "x", "yref": "y", "layer": "below",
+                     "line": {"color": PALETTE["muted"], "width": 1.5},
+                     "visible": self.arrows_box.value, "showlegend": True,
+                     "name": "gradient over the plane (scaled)"}])
         return go.FigureWidget(data=traces, layout=layout)
 
     @guarded
     def _on_option(self, change: dict) -> None:
         with self.figure.batch_update():
-            self.figure.data[1].visible = self.arrows_box.value
+            self.figure.layout.shapes[ARROWS].visible = self.arrows_box.value
             self.figure.data[2].visible = self.descent_box.value
         self.update()
 
@@ -135,8 +176,8 @@ class GradientField(View):
         if not np.all(np.isfinite(z)):
             reason = describe_undefined(self.expression, values) or "f is undefined"
             self._gap_reason = f"{reason}, so the level curves have gaps"
-        with self.figure.batch_update():
-            self.figure.data[0].x, self.figure.data[0].y, self.figure.data[0].z = xs, ys, z
+        lines, labels = level_data(xs, ys, z)
+        restyle(self.figure, {0: lines, LABELS: labels})
 
     def _arrows(self, point: dict[str, float]) -> None:
         a, b = self.pair
@@ -145,8 +186,7 @@ class GradientField(View):
         du, dv = gradient_on_grid(self.expression, self._values_with(point, gx, gy), self.pair)
         cell = 0.9 * min(a_hi - a_lo, b_hi - b_lo) / (ARROW_GRID - 1)
         xs, ys = geometry.quiver(gx, gy, du, dv, cell)
-        with self.figure.batch_update():
-            self.figure.data[1].x, self.figure.data[1].y = xs, ys
+        self.figure.layout.shapes[ARROWS].path = contours.svg_path(xs, ys)
 
     def _gradient_at(self, point: dict[str, float]):
         """p -> [df/da, df/db] at (a, b) = p, the other variables as in `point`."""
@@ -183,10 +223,12 @@ class GradientField(View):
             self.path = geometry.descent_path(self._gradient_at(point), [a0, b0],
                                               float(self.rate_slider.value), DESCENT_STEPS)
         shaft = geometry.arrow(a0, b0, *gradient)
+        # one Plotly.restyle per move (each one redraws the plot): every trace changed here
+        # sets the same keys; the point's name is constant
         changes = {
             3: {"x": shaft[0], "y": shaft[1],
                 "name": f"gradient ∇f = [{fmt(gradient[0])}, {fmt(gradient[1])}]"},
-            4: {"x": np.array([a0]), "y": np.array([b0])},
+            4: {"x": np.array([a0]), "y": np.array([b0]), "name": "the point"},
         }
         if self.descent_box.value:
             changes[2] = {"x": self.path.points[:, 0], "y": self.path.points[:, 1],

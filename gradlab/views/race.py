@@ -27,6 +27,7 @@ from ._common import (
     restyle,
     tagged,
 )
+from .field import level_data, level_traces
 
 MAX_STEPS = 500
 STEPS_PER_TICK = 2  # Play advances this many steps every INTERVAL ms
@@ -41,7 +42,10 @@ STYLES = {
     "Adam": ("#D55E00", "longdash", "star"),
 }
 NAMES = list(OPTIMIZERS)
-FIRST_PATH = 3  # trace index of the first path on the map: contour, minimum, start, paths, heads
+LEVELS = 18
+# trace index of the first path on the map: level curves, their values, minimum, start, paths,
+# heads
+FIRST_PATH = 4
 
 
 class OptimizerRace(FigureStateOnDisplay, widgets.VBox):
@@ -120,9 +124,7 @@ class OptimizerRace(FigureStateOnDisplay, widgets.VBox):
 
     def _build_map(self) -> go.FigureWidget:
         traces: list[Any] = [
-            go.Contour(showscale=False, contours={"coloring": "lines"}, ncontours=18,
-                       colorscale=[[0, "#c8c8c8"], [1, "#505050"]], line={"width": 1.2},
-                       showlegend=True, hoverinfo="skip"),
+            *level_traces("level curves of f", colour="#8c8c8c", width=1.2),
             go.Scatter(name="minimum", mode="markers",
                        marker={"symbol": "x", "size": 13, "color": PALETTE["text"]}),
             go.Scatter(name="start", mode="markers", showlegend=False,
@@ -162,15 +164,18 @@ class OptimizerRace(FigureStateOnDisplay, widgets.VBox):
         xs, ys, z = level_grid(chosen)
         x0, y0 = chosen.start
         minimum = chosen.minimum or (np.nan, np.nan)
-        levels = ("level curves of log10(1 + f)" if chosen.log_levels else
+        levels = ("level curves of f (spaced evenly in log10(1 + f))" if chosen.log_levels else
                   "level curves of f")
+        # drawn once per surface as plain lines: a slider move never recomputes them
+        shown = (lambda level: 10.0 ** level - 1.0) if chosen.log_levels else None
+        lines, labels = level_data(xs, ys, z, LEVELS, shown)
         with self.map.batch_update():
-            self.map.data[0].update(x=xs, y=ys, z=z, name=f"{levels}, f = {chosen.expression.text}")
-            self.map.data[0].contours.showlabels = not chosen.log_levels
-            self.map.data[1].update(x=[minimum[0]], y=[minimum[1]])
-            self.map.data[2].update(x=[x0], y=[y0])
+            self.map.data[0].name = f"{levels}, f = {chosen.expression.text}"
+            self.map.data[2].update(x=[minimum[0]], y=[minimum[1]])
+            self.map.data[3].update(x=[x0], y=[y0])
             self.map.layout.xaxis.range = list(chosen.x_range)
             self.map.layout.yaxis.range = list(chosen.y_range)
+        restyle(self.map, {0: lines, 1: labels})
         with self.curves.batch_update():
             # f >= 0 with minimum 0: a log axis shows the last digits of the approach
             self.curves.layout.yaxis.type = "linear" if chosen.minimum is None else "log"
