@@ -57,6 +57,7 @@ import gradlab as gl
 from gradlab.model import BookModel, small_batch
 from gradlab.surfaces import race
 from gradlab.training import Trainer
+from gradlab.views.training import EPOCHS_PER_TICK
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -196,7 +197,7 @@ def move_slider_and_check(page, watch, found: Lab) -> None:
     if "race" in kinds:  # at step 0 every path is the start alone: take a few steps first
         step_and_wait(page, found, "race", "steps", RACE_STEPS, presses=RACE_STEPS)
     if "training" in kinds:  # at epoch 0 nothing is trained yet: train a Step first
-        step_and_wait(page, found, "training", "epochs", 10)
+        step_and_wait(page, found, "training", "epochs", EPOCHS_PER_TICK)
     drawing = plot_drawing(page, found)
     key = "ArrowLeft" if found.at_max else "ArrowRight"
     press_slider(page, found, key)
@@ -210,7 +211,7 @@ def move_slider_and_check(page, watch, found: Lab) -> None:
             wait_for_check(page, found, "training", "epochs", 0)
         except PlaywrightTimeout:
             pytest.fail(f"training did not start over within {UPDATE_MS / 1000:.0f} s of {moved}")
-        step_and_wait(page, found, "training", "epochs", 10)
+        step_and_wait(page, found, "training", "epochs", EPOCHS_PER_TICK)
 
     new_value = slider_readout(page, found)
     assert new_value != found.value, "the slider's readout did not move"
