@@ -9,7 +9,15 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from ._common import FigureStateOnDisplay, Message, describe_lab, fmt, guarded, make_slider
+from ._common import (
+    FigureStateOnDisplay,
+    Message,
+    describe_lab,
+    fmt,
+    guarded,
+    make_slider,
+    tagged,
+)
 
 DEFAULT_RANGE = (-3.0, 3.0)
 
@@ -79,6 +87,30 @@ class View(FigureStateOnDisplay, widgets.VBox):
     def values_for(self, point: Mapping[str, Any]) -> dict[str, Any]:
         """Only the variables f has (evaluate is not given names it does not know)."""
         return {name: point[name] for name in self.expression.variables}
+
+    def shown_partials(self, values: Mapping[str, Any], value: float,
+                       partials: tuple[float, float]) -> list[str]:
+        """The two plotted partials as text, each tagged with the core's number for the
+        browser tests, except where f is undefined and the view blanks it."""
+        shown = [fmt(p) for p in partials]
+        for i, name in enumerate(self.pair):
+            if name in values and np.isfinite(value):
+                shown[i] = tagged(shown[i], self.expression.text, name, values, partials[i])
+        return shown
+
+    def where(self, point: Mapping[str, float]) -> str:
+        """'(x, y) = (1, 2)' for the plotted pair."""
+        a, b = self.pair
+        return f"({a}, {b}) = ({fmt(point[a])}, {fmt(point[b])})"
+
+    def show_undefined(self, point: Mapping[str, float], value: float) -> bool:
+        """If f has no value at the point, say why in the message line and return True."""
+        if np.isfinite(value):
+            return False
+        reason = describe_undefined(self.expression, self.values_for(point))
+        self.message.show(f"{reason or 'f is undefined'}, so f has no value at "
+                          f"{self.where(point)}", "warning")
+        return True
 
     def at_limit(self, point: Mapping[str, float], names: Iterable[str]) -> str:
         """'x is at the end of its range' for the first of `names` sitting on a slider end."""

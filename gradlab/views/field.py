@@ -237,11 +237,7 @@ class GradientField(View):
         restyle(self.figure, changes)
         length = float(np.hypot(*gradient))
         text = self.expression.text
-        shown = [fmt(g) for g in gradient]
-        for i, name in enumerate(self.pair):
-            # tagged where the number is the core's partial (not where the view blanks it)
-            if name in values and np.isfinite(value):
-                shown[i] = tagged(shown[i], text, name, values, gradient[i])
+        shown = self.shown_partials(values, value, gradient)
         self.readout.value = (
             '<div style="font-size:15px;line-height:1.5">'
             f"f({fmt(a0)}, {fmt(b0)}) = {tagged(fmt(value), text, '', values, value)} "
@@ -253,14 +249,11 @@ class GradientField(View):
 
     def _explain(self, point: dict, value: float, gradient: tuple[float, float]) -> None:
         a, b = self.pair
-        where = f"({a}, {b}) = ({fmt(point[a])}, {fmt(point[b])})"
         (a_lo, a_hi), (b_lo, b_hi) = self.range_of(a), self.range_of(b)
-        if not np.isfinite(value):
-            reason = describe_undefined(self.expression, self.values_for(point))
-            self.message.show(f"{reason or 'f is undefined'}, so f has no value at {where}",
-                              "warning")
-        elif not all(np.isfinite(gradient)):
-            self.message.show(f"the gradient is undefined (or infinite) at {where}: "
+        if self.show_undefined(point, value):
+            return
+        if not all(np.isfinite(gradient)):
+            self.message.show(f"the gradient is undefined (or infinite) at {self.where(point)}: "
                               "no arrow here", "warning")
         elif self.descent_box.value and self.path.stopped:
             self.message.show(self.path.stopped, "warning")

@@ -165,11 +165,7 @@ class Surface(View):
             changes[6] = {"x": plane[0], "y": plane[1], "z": plane[2]}
         restyle(self.figure, changes)
         text = self.expression.text
-        shown = [fmt(p) for p in partials]
-        for i, name in enumerate(self.pair):
-            # tagged where the number is the core's partial (not where the view blanks it)
-            if name in values and np.isfinite(z0):
-                shown[i] = tagged(shown[i], text, name, values, partials[i])
+        shown = self.shown_partials(values, z0, partials)
         self.readout.value = (
             '<div style="font-size:15px;line-height:1.5">'
             f"f({fmt(a0)}, {fmt(b0)}) = {tagged(fmt(z0), text, '', values, z0)} &nbsp;·&nbsp; "
@@ -178,14 +174,11 @@ class Surface(View):
         self._explain(point, z0, partials)
 
     def _explain(self, point: dict, z0: float, partials: tuple[float, float]) -> None:
-        a, b = self.pair
-        where = f"({a}, {b}) = ({fmt(point[a])}, {fmt(point[b])})"
-        if not np.isfinite(z0):
-            reason = describe_undefined(self.expression, self.values_for(point))
-            self.message.show(f"{reason or 'f is undefined'}, so f has no value at {where}",
-                              "warning")
-        elif not all(np.isfinite(partials)):
-            self.message.show(f"a partial derivative is undefined (or infinite) at {where}: "
+        if self.show_undefined(point, z0):
+            return
+        if not all(np.isfinite(partials)):
+            self.message.show(f"a partial derivative is undefined (or infinite) at "
+                              f"{self.where(point)}: "
                               "its tangent is hidden", "warning")
         elif self._gap_reason:
             self.message.show(self._gap_reason, "info")
