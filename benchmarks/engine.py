@@ -6,8 +6,9 @@
    SGD): gradlab against hand-written numpy as in the book and PyTorch eager (when installed).
 
 Each workload first checks that the peers compute the same loss and gradients (a gate), then
-times them in interleaved rounds (A, B, C, A, B, C, ...) so they share the machine's noise, and
-prints median, p95 and gradlab/peer of medians. Run: `python benchmarks/engine.py [--quick]`.
+times them in interleaved rounds (each peer once per round, in a random order) so they share
+the machine's noise, and prints median, p95 and gradlab/peer of medians.
+Run: `python benchmarks/engine.py [--quick]`.
 """
 
 from __future__ import annotations
@@ -54,21 +55,24 @@ class Peer:
 
 def measure(peers: list[Peer], budget_s: float, warmup: int, max_rounds: int,
             min_rounds: int = 5) -> int:
-    """Warm up, then time rounds A, B, C, A, B, C, ... until the budget is spent.
+    """Warm up, then time rounds (each peer once per round) until the budget is spent.
 
-    The order inside a round rotates, so no peer always runs right after the same neighbour.
-    Returns the number of timed rounds.
+    Each round runs the peers in a fresh random order, so every peer follows every other
+    equally often: a peer can slow whichever call comes next (PyTorch's worker threads spin
+    for a while after a multi-threaded call), and a rotating order (A B C, B C A, C A B)
+    would hand that cost to the same peer in most rounds. Returns the number of rounds.
     """
     for _ in range(warmup):
         for peer in peers:
             if peer.prepare:
                 peer.prepare()
             peer.run()
+    order = np.random.default_rng(SEED)
     start = time.perf_counter()
     rounds = 0
     while rounds < max_rounds and (rounds < min_rounds or time.perf_counter() - start < budget_s):
-        shift = rounds % len(peers)
-        for peer in peers[shift:] + peers[:shift]:
+        for index in order.permutation(len(peers)):
+            peer = peers[index]
             if peer.prepare:
                 peer.prepare()
             t0 = time.perf_counter_ns()
@@ -246,7 +250,7 @@ def gradlab_spiral(X: np.ndarray, y: np.ndarray):
         probs = gl.softmax(hidden @ W2 + b2)
         loss = gl.cross_entropy(probs, y)
         for p in params:
-            p.grad = np.zeros_like(p.data)
+            p.grad = None  # reset: zeros when read, and backward's gradient taken as it is
         loss.backward()
         for p in params:
             p.data -= LEARNING_RATE * p.grad

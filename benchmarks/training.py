@@ -3,9 +3,9 @@ lab runs it, beside hand-written numpy as in the book and PyTorch eager (when in
 live TrainingLab's ticks (EPOCHS_PER_TICK epochs and one redraw) per second with its plots.
 
 A gate first checks that the three compute the same loss and gradients at step 1 and the same
-weights after it. Peers are timed in interleaved rounds (A, B, C, A, B, C, ...) and printed as
-median, p95 and gradlab/peer. Targets: a step no slower than PyTorch eager; the live lab at
->= 20 redraws per second. Run: `python benchmarks/training.py [--quick]`.
+weights after it. Peers are timed in interleaved rounds (each once per round, in a random order)
+and printed as median, p95 and gradlab/peer. Targets: a step no slower than PyTorch eager; the
+live lab at >= 20 redraws per second. Run: `python benchmarks/training.py [--quick]`.
 (benchmarks/engine.py compares the bare forward + backward + SGD step; this file is about the
 optimizer's step as trained in the lab, and the lab itself.)
 """
@@ -110,16 +110,18 @@ def as_numpy(values) -> list[np.ndarray]:
 
 
 def timed_rounds(peers: dict, seconds: float, warmup: int) -> dict[str, list[float]]:
-    """Interleaved rounds; the order inside a round rotates."""
+    """Interleaved rounds in a fresh random order each, so every peer follows every other
+    equally often (a peer that leaves threads spinning slows whichever call comes next; a
+    rotating order would hand that cost to one peer most of the time)."""
     for _ in range(warmup):
         for run in peers.values():
             run()
     times: dict[str, list[float]] = {name: [] for name in peers}
     names = list(peers)
+    order = np.random.default_rng(0)
     start, rounds = time.perf_counter(), 0
     while rounds < 5 or time.perf_counter() - start < seconds:
-        shift = rounds % len(names)
-        for name in names[shift:] + names[:shift]:
+        for name in order.permutation(names):
             t0 = time.perf_counter()
             peers[name]()
             times[name].append(time.perf_counter() - t0)

@@ -260,55 +260,64 @@ class Value:
             node._up = None
         self._up = seed
         steps: list[Step] | None = [] if record else None
-        with np.errstate(all="ignore"):  # 0 * inf in a contribution is nan, quietly
-            self._propagate(order, steps)
-            for node in order:
-                up, node._up = node._up, None
-                if up is None:
-                    continue
-                if node._grad is not None:
-                    node._grad = node._grad + up
-                elif node.parents or type(up) is float:
-                    node._grad = up
-                else:  # a leaf's grad is its own array, whatever flowed into it
-                    node._grad = np.array(up)
+        _backward_quietly(order, steps)  # 0 * inf in a contribution is nan, quietly
         return steps
 
-    @staticmethod
-    def _propagate(order: list[Value], steps: list[Step] | None) -> None:
-        """The chain rule, node by node from the output back to the leaves."""
-        for node in reversed(order):
-            rule = node._rule
-            if rule is None:
-                continue
-            parents = node.parents
-            upstream = node._up
-            if upstream is None:  # nothing flowed into this node (cannot happen from the root)
-                continue
-            inputs = [parent.data for parent in parents]
-            if node._arg is not NO_ARG:
-                inputs.append(node._arg)
-            locals_ = rule.local(node.data, *inputs) if rule.local is not None else None
-            for index, parent in enumerate(parents):
-                if parent.is_constant:
-                    continue  # a number of the formula: nobody asks how the output depends on it
-                if locals_ is not None:
-                    # The chain rule: contribution = (d node / d parent) * (d out / d node)
-                    # (times a local derivative of exactly 1, the upstream itself: no copy).
-                    local = locals_[index]
-                    contribution = upstream if local is ONE else local * upstream
-                else:  # a matrix primitive's rule gives the product directly (a VJP)
-                    local = None
-                    contribution = rule.vjp[index](upstream, node.data, *inputs)
-                if type(contribution) is not float:
-                    contribution = ops.unbroadcast(contribution, np.shape(parent.data))
-                total = parent._up
-                parent._up = contribution if total is None else total + contribution
-                if steps is not None:
-                    if isinstance(local, np.ndarray) and local.dtype == bool:
-                        local = local.astype(np.float64)  # a mask of 1s and 0s, as numbers
-                    steps.append(Step(node, parent, index, local, upstream, contribution,
-                                      parent._up))
+
+def _backward(order: list[Value], steps: list[Step] | None) -> None:
+    """The chain rule from order[-1] back, then each node's pass added to its .grad."""
+    _propagate(order, steps)
+    for node in order:
+        up, node._up = node._up, None
+        if up is None:
+            continue
+        if node._grad is not None:
+            node._grad = node._grad + up
+        elif node.parents or type(up) is float:
+            node._grad = up
+        else:  # a leaf's grad is its own array, whatever flowed into it
+            node._grad = np.array(up)
+
+
+def _propagate(order: list[Value], steps: list[Step] | None) -> None:
+    """The chain rule, node by node from the output back to the leaves."""
+    unbroadcast = ops.unbroadcast
+    for node in reversed(order):
+        rule = node._rule
+        upstream = node._up
+        if rule is None or upstream is None:  # a leaf, or a node nothing flowed into
+            continue
+        parents = node.parents
+        inputs = [parent.data for parent in parents]
+        if node._arg is not NO_ARG:
+            inputs.append(node._arg)
+        locals_ = rule.local(node.data, *inputs) if rule.local is not None else None
+        for index, parent in enumerate(parents):
+            if parent.is_constant:
+                continue  # a number of the formula: nobody asks how the output depends on it
+            if locals_ is not None:
+                # The chain rule: contribution = (d node / d parent) * (d out / d node)
+                # (times a local derivative of exactly 1, the upstream itself: no copy).
+                local = locals_[index]
+                contribution = upstream if local is ONE else local * upstream
+            else:  # a matrix primitive's rule gives the product directly (a VJP)
+                local = None
+                contribution = rule.vjp[index](upstream, node.data, *inputs)
+            if type(contribution) is not float:
+                data = inputs[index]
+                shape = () if type(data) is float else data.shape
+                if contribution.shape != shape:
+                    contribution = unbroadcast(contribution, shape)
+            total = parent._up
+            parent._up = contribution if total is None else total + contribution
+            if steps is not None:
+                if isinstance(local, np.ndarray) and local.dtype == bool:
+                    local = local.astype(np.float64)  # a mask of 1s and 0s, as numbers
+                steps.append(Step(node, parent, index, local, upstream, contribution,
+                                  parent._up))
+
+
+_backward_quietly = ops._quietly(_backward)
 
 
 def _seed(grad, data):
@@ -454,20 +463,26 @@ def cross_entropy(probs, targets) -> Value:
     [1e-7, 1 - 1e-7] as in the book, so a confident wrong answer costs ~16, not infinity.
     """
     probs = lift(probs)
-    return apply(ops.CROSS_ENTROPY, probs, arg=_one_hot(targets, np.shape(probs.data)))
+    return apply(ops.CROSS_ENTROPY, probs, arg=_targets(targets, np.shape(probs.data)))
 
 
-def _one_hot(targets, shape: Sequence[int]) -> np.ndarray:
+def _targets(targets, shape: Sequence[int]) -> np.ndarray:
+    """cross_entropy's targets, checked: class indices as int64 (one per row), kept as
+    indices; or rows of the probabilities' shape (one-hot), as float64."""
     if len(shape) not in (1, 2):
         raise ValueError(f"cross_entropy needs probabilities of shape (classes,) or "
                          f"(samples, classes), got shape {tuple(shape)}")
     targets = np.asarray(targets.data if isinstance(targets, Value) else targets)
     classes = shape[-1]
+    rows = 1 if len(shape) == 1 else shape[0]
+    if targets.dtype == np.int64 and targets.shape == (rows,) and rows > 1:  # a training step
+        if 0 <= targets.min() and targets.max() < classes:
+            return targets.copy()  # the graph keeps its own: y may change after the pass
     if targets.shape == tuple(shape):  # one-hot rows
         return targets.astype(np.float64)
-    rows = 1 if len(shape) == 1 else shape[0]
     indices = targets.reshape(-1)
-    whole = indices.dtype.kind in "iu" or np.all(np.equal(np.mod(indices, 1), 0))
+    whole = indices.dtype.kind in "iu" or (
+        indices.dtype.kind == "f" and np.all(np.equal(np.mod(indices, 1), 0)))
     if indices.size != rows or not whole:
         raise ValueError(f"targets must be {rows} class index(es) or one-hot rows of shape "
                          f"{tuple(shape)}, got {targets.tolist()!r}")
@@ -475,6 +490,14 @@ def _one_hot(targets, shape: Sequence[int]) -> np.ndarray:
         indices = indices.astype(np.int64)
     if indices.min() < 0 or indices.max() >= classes:
         raise ValueError(f"class indices must lie in 0..{classes - 1}, got {indices.tolist()!r}")
-    onehot = np.zeros((rows, classes))
-    onehot[np.arange(rows), indices] = 1.0
-    return onehot.reshape(shape)
+    return indices
+
+
+def one_hot(targets, shape: Sequence[int]) -> np.ndarray:
+    """Targets (class indices or one-hot rows) as one-hot rows of the probabilities' shape."""
+    targets = _targets(targets, shape)
+    if targets.dtype.kind == "f":
+        return targets
+    rows = np.zeros((targets.size, shape[-1]))
+    rows[np.arange(targets.size), targets] = 1.0
+    return rows.reshape(shape)

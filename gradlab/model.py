@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .engine import Value, cross_entropy, relu, softmax
+from .engine import Value, cross_entropy, one_hot, relu, softmax
 from .nn import Dense
 from .numeric import numerical_gradient
 
@@ -233,7 +233,7 @@ class BookModel:
         into_logits = [step for step in steps if step.parent is fwd.logits]
         core = np.array(into_logits[-1].total)  # the last step into z2 holds its whole grad
         probs = np.array(fwd.probs.data)
-        onehot = np.array(fwd.loss.arg)  # cross_entropy keeps its targets as one-hot rows
+        onehot = one_hot(fwd.loss.arg, probs.shape)
         n = probs.shape[0] if probs.ndim == 2 else 1
         logits = LogitsGradient(core, (probs - onehot) / n, probs, onehot)
         return BackwardPass(fwd, float(fwd.loss.data), gradients, logits)

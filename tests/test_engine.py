@@ -8,6 +8,8 @@ computed here with numpy from the formula, never read back from gradlab.
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -481,6 +483,36 @@ def test_out_of_domain_gives_ieee_values_quietly(f, x, expected):
     np.testing.assert_array_equal(out_array.data[0], expected)
     assert np.isfinite(out_array.data[1])  # the in-domain entry is unaffected
     assert np.isfinite(array.grad[1])
+
+
+def test_quiet_primitives_leave_numpy_error_state_as_it_was():
+    before = np.geterr()
+    with np.errstate(divide="raise"):  # a learner's own setting survives gradlab's quiet ops
+        out = Value([0.0, 1.0]).log()
+        out.backward(np.ones(2))
+        with pytest.raises(FloatingPointError):
+            np.log(np.zeros(1))
+    assert np.geterr() == before
+    assert out.data[0] == -math.inf
+
+
+def test_quiet_primitives_without_numpys_error_state_variable():
+    """On a numpy without the context variable (numpy 1.x), the public np.errstate is used."""
+    code = ("import sys, types, warnings\n"
+            "import numpy as np\n"
+            "real = sys.modules['numpy._core._ufunc_config']\n"
+            "sys.modules['numpy._core._ufunc_config'] = types.ModuleType('hidden')\n"
+            "import gradlab as gl\n"
+            "sys.modules['numpy._core._ufunc_config'] = real\n"
+            "warnings.simplefilter('error')\n"
+            "x = gl.Value([0.0, -1.0, 1000.0])\n"
+            "out = x.log() + x.exp() + 1 / x\n"
+            "out.backward(np.ones(3))\n"
+            "print(hasattr(gl.ops, '_QUIET_STATE'), out.data.tolist(), np.geterr()['divide'])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    # log 0 + e^0 + 1/0 = -inf + inf: nan; log(-1): nan; the third is e^1000: inf
+    assert result.stdout.split() == ["False", "[nan,", "nan,", "inf]", "warn"]
 
 
 def test_numpy_arrays_on_the_left_defer_to_value():

@@ -244,11 +244,14 @@ MATRIX: dict[str, list[Matrix]] = {
     "mean": [_reduction("mean", (2, 3, 4), axis) for axis in AXES]
     + [_reduction("mean", (5,), None)],
     "softmax": [_softmax_case((3, 4), -1), _softmax_case((3, 4), 0), _softmax_case((5,), 0),
-                _softmax_case((2, 3, 4), 1)],
+                _softmax_case((2, 3, 4), 1),
+                # many short rows: gradlab reduces them in a column-major copy
+                _softmax_case((40, 3), -1), _softmax_case((40, 3), 1)],
     "cross_entropy": [_cross_entropy_case((3, 4), [0, 3, 1]),
                       _cross_entropy_case((3, 4), np.eye(4)[[2, 0, 0]]),
                       _cross_entropy_case((4,), 2),
-                      _cross_entropy_case((4,), [0.0, 1.0, 0.0, 0.0])],
+                      _cross_entropy_case((4,), [0.0, 1.0, 0.0, 0.0]),
+                      _cross_entropy_case((40, 3), np.arange(40) % 3)],
 }
 MATRIX_CASES = [case for cases in MATRIX.values() for case in cases]
 
