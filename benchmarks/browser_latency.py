@@ -4,8 +4,11 @@ slider), all in one JupyterLab and one Chromium, in one run.
 
 A MutationObserver on the lab's plots, armed just before each key press, resolves with
 performance.now() at the first change of the plot's DOM; the key's time is taken by a keydown
-listener on the slider handle. Prints p50 and p95 over the presses, and each lab's p50 over the
-baseline's. Run: `python benchmarks/browser_latency.py [--presses 30] [notebooks ...]`.
+listener on the slider handle. The baseline stays open in its own tab, and its presses alternate
+with each lab's (baseline, lab, baseline, lab, ...), so a lab is compared with baseline presses
+made at the same time: the machine's speed drifts over a run of several minutes. Prints p50 and
+p95 over the presses, and each lab's p50 over the p50 of the baseline presses made beside it.
+Run: `python benchmarks/browser_latency.py [--presses 30] [notebooks ...]`.
 """
 
 from __future__ import annotations
@@ -88,38 +91,70 @@ _INSTALL = """([index, slider, timeoutMs, quietMs]) => {
 }"""
 
 
-def measure_lab(page, lab_server, name: str, presses: int) -> list[float] | str:
-    """Latencies (ms) of `presses` key presses on the first lab of `name`, or why none."""
-    open_notebook(page, lab_server.lab_url(name))
-    run_all(page)
-    wait_for_plots(page)
-    problems = output_problems(page)
-    if problems:
-        return f"notebook reports errors: {problems[:2]}"
-    lab = find_lab(page)
-    if lab is None:
-        return "no slider beside a plot"
-    page.evaluate(_INSTALL, [lab.cell, lab.slider, PAINT_TIMEOUT_MS, QUIET_MS])
-    slider_locator(page, lab).locator(".noUi-handle").focus()
-    key, times = "ArrowRight", []
-    for press in range(WARMUP + presses):
+class Subject:
+    """A notebook open in its own tab, its first lab found and armed for timed key presses."""
+
+    def __init__(self, browser, lab_server, name: str) -> None:
+        self.name = name
+        self.context = browser.new_context(viewport={"width": 1280, "height": 720})
+        self.page = self.context.new_page()
+        PageWatch(lab_server.base).attach(self.page)
+        self.key = "ArrowRight"
+        self.times: list[float] = []
+        open_notebook(self.page, lab_server.lab_url(name))
+        run_all(self.page)
+        wait_for_plots(self.page)
+        problems = output_problems(self.page)
+        if problems:
+            raise LabUnusable(f"notebook reports errors: {problems[:2]}")
+        lab = find_lab(self.page)
+        if lab is None:
+            raise LabUnusable("no slider beside a plot")
+        self.lab = lab
+        self.page.evaluate(_INSTALL, [lab.cell, lab.slider, PAINT_TIMEOUT_MS, QUIET_MS])
+
+    def press(self) -> float:
+        """One key press (right, or left at the slider's end): ms until the plot changed."""
+        page = self.page
+        page.bring_to_front()
+        slider_locator(page, self.lab).locator(".noUi-handle").focus()
         now, low, high = page.evaluate("() => window.__gradlabLatency.position()")
         if now >= high:
-            key = "ArrowLeft"
+            self.key = "ArrowLeft"
         elif now <= low:
-            key = "ArrowRight"
+            self.key = "ArrowRight"
         page.evaluate("() => window.__gradlabLatency.arm()")
-        page.keyboard.press(key)
+        page.keyboard.press(self.key)
         elapsed = page.evaluate("() => window.__gradlabLatency.elapsed()")
         if elapsed is None:
-            return f"no repaint within {PAINT_TIMEOUT_MS / 1000:.0f} s of a key press"
-        if press >= WARMUP:
-            times.append(elapsed)
+            raise LabUnusable(f"no repaint within {PAINT_TIMEOUT_MS / 1000:.0f} s of a key press")
         page.evaluate("() => window.__gradlabLatency.quiet()")
         page.wait_for_function(
             "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
             " === 'idle'", timeout=PAINT_TIMEOUT_MS)
-    return times
+        return elapsed
+
+    def close(self) -> None:
+        shut_down_kernel(self.page)
+        self.context.close()
+
+
+class LabUnusable(Exception):
+    """Why a lab could not be timed (reported in its row, the run goes on)."""
+
+
+def measure_beside(baseline: Subject, subject: Subject, presses: int) -> list[float]:
+    """Presses alternating between the baseline and the lab; the baseline's go to its own
+    list and to the list returned (the baseline presses made beside this lab)."""
+    beside = []
+    for press in range(WARMUP + presses):
+        base = baseline.press()
+        lab = subject.press()
+        if press >= WARMUP:
+            baseline.times.append(base)
+            beside.append(base)
+            subject.times.append(lab)
+    return beside
 
 
 def subjects(arguments: list[str]) -> list[str]:
@@ -158,49 +193,56 @@ def main() -> int:
 
         started = time.perf_counter()
         server = start_lab(root, Path(temp) / "state")
-        results: dict[str, list[float] | str] = {}
+        results: dict[str, tuple[list[float], list[float]] | str] = {}
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
                 version = browser.version
-                for name in [BASELINE, *names]:
-                    context = browser.new_context(viewport={"width": 1280, "height": 720})
-                    page = context.new_page()
-                    PageWatch(server.base).attach(page)
+                baseline = Subject(browser, server, BASELINE)
+                for name in names:
+                    subject = None
                     try:
-                        results[name] = measure_lab(page, server, name, options.presses)
+                        subject = Subject(browser, server, name)
+                        beside = measure_beside(baseline, subject, options.presses)
+                        results[name] = (subject.times, beside)
+                    except LabUnusable as why:
+                        results[name] = str(why)
                     except Exception as error:  # noqa: BLE001 - report it, go on to the next
                         results[name] = f"{type(error).__name__}: {str(error)[:200]}"
                     finally:
-                        shut_down_kernel(page)
-                        context.close()
+                        if subject is not None:
+                            subject.close()
                     print(f"  measured {name}", file=sys.stderr, flush=True)
+                baseline.close()
                 browser.close()
         finally:
             server.stop()
         total = time.perf_counter() - started
 
-    print_table(results, version, options.presses, total)
+    print_table(baseline.times, results, version, options.presses, total)
     return 0 if all(not isinstance(r, str) for r in results.values()) else 1
 
 
-def print_table(results: dict[str, list[float] | str], version: str, presses: int,
-                total: float) -> None:
+def print_table(baseline: list[float], results: dict[str, tuple[list[float], list[float]] | str],
+                version: str, presses: int, total: float) -> None:
     print(f"Key press -> plot repaint in JupyterLab, Chromium {version}, {os.cpu_count()} cores, "
-          f"{presses} presses each after {WARMUP} warm-up ({total:.0f} s in all)")
-    base = results.get(BASELINE)
-    base_p50 = float(np.percentile(base, 50)) if isinstance(base, list) else None
+          f"{presses} presses each after {WARMUP} warm-up, each beside a baseline press "
+          f"({total:.0f} s in all)")
     print(f"{'lab (first in notebook)':<34} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'p50/base':>9}")
-    for name, times in results.items():
-        label = "baseline: bare slider + marker" if name == BASELINE else name
-        if isinstance(times, str):
-            print(f"{label:<34} {'-':>4}  {times}")
+          f"{'base p50':>9} {'p50/base':>9}")
+    if baseline:
+        p50, p95 = np.percentile(baseline, [50, 95])
+        print(f"{'baseline: bare slider + marker':<34} {len(baseline):>4} {p50:8.1f} {p95:8.1f} "
+              f"{p50:9.1f} {1.0:9.2f}")
+    for name, result in results.items():
+        if isinstance(result, str):
+            print(f"{name:<34} {'-':>4}  {result}")
             continue
+        times, beside = result
         p50, p95 = np.percentile(times, [50, 95])
-        ratio = f"{p50 / base_p50:9.2f}" if base_p50 else f"{'-':>9}"
-        print(f"{label:<34} {len(times):>4} {p50:8.1f} {p95:8.1f} {ratio}")
+        base = float(np.percentile(beside, 50))
+        print(f"{name:<34} {len(times):>4} {p50:8.1f} {p95:8.1f} {base:9.1f} {p50 / base:9.2f}")
 
 
 if __name__ == "__main__":
