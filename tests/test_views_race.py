@@ -147,10 +147,10 @@ def test_paths_reach_the_browser_as_contiguous_buffers():
     race = OptimizerRace("valley")
     sent = []
     race.map._send_restyle_msg = lambda data, **kwargs: sent.append(data)
+    race.map._send_animate_msg = lambda styles_data, **kwargs: sent.extend(styles_data)
     race.step()
     assert sent
-    for data in sent:
-        for values in data.values():
-            for value in values if isinstance(values, list) else [values]:
-                if isinstance(value, np.ndarray):
-                    assert value.flags["C_CONTIGUOUS"]
+    arrays = [value for data in sent for values in data.values()
+              for value in (values if isinstance(values, list) else [values])
+              if isinstance(value, np.ndarray)]
+    assert arrays and all(value.flags["C_CONTIGUOUS"] for value in arrays)

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from .. import geometry
 from ._base import View, as_expression, describe_undefined
-from ._common import PALETTE, base_layout, fmt, guarded, rate_slider, restyle, tagged
+from ._common import PALETTE, base_layout, fmt, guarded, move, rate_slider, tagged
 
 SAMPLES = 200
 
@@ -133,16 +133,16 @@ class Curve(View):
         secant = geometry.line_through(x, y, secant_slope, left - 0.15 * span,
                                        right + 0.15 * span)
         changes = {
-            1: {"x": tangent[0], "y": tangent[1],
-                "name": f"tangent, slope f'({name}) = {fmt(slope)}"},
+            1: {"x": tangent[0], "y": tangent[1]},
             4: {"x": np.array([x]), "y": geometry.with_gaps([y])},
         }
         if self.secant:
-            changes[2] = {"x": secant[0], "y": secant[1],
-                          "name": f"secant, h = {fmt(h, 3)}, slope = {fmt(secant_slope)}"}
+            changes[2] = {"x": secant[0], "y": secant[1]}
             changes[3] = {"x": np.array([x, x + h]),
                           "y": geometry.with_gaps([y, float(f(x + h))])}
-        restyle(self.figure, changes)
+        # the axes' ranges are fixed and the legend's names too (the slopes are in the
+        # readout), so only these traces are redrawn
+        move(self.figure, changes)
         self._readout(values, x, y, slope, h, secant_slope)
         self._explain(point, x, y, slope, h, secant_slope)
 

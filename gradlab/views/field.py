@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from .. import contours, geometry
 from ._base import View, as_expression, describe_undefined
-from ._common import PALETTE, base_layout, fmt, guarded, rate_slider, restyle, tagged
+from ._common import PALETTE, base_layout, fmt, guarded, move, rate_slider, restyle, tagged
 from .surface import plotted_pair
 
 GRID = 60  # level curves: computed once per function and range
@@ -223,18 +223,15 @@ class GradientField(View):
             self.path = geometry.descent_path(self._gradient_at(point), [a0, b0],
                                               float(self.rate_slider.value), DESCENT_STEPS)
         shaft = geometry.arrow(a0, b0, *gradient)
-        # one Plotly.restyle per move (each one redraws the plot): every trace changed here
-        # sets the same keys; the point's name is constant
+        # the axes' ranges and the legend are fixed (the numbers are in the readout): only the
+        # arrow, the point and the path are redrawn, not the level curves
         changes = {
-            3: {"x": shaft[0], "y": shaft[1],
-                "name": f"gradient ∇f = [{fmt(gradient[0])}, {fmt(gradient[1])}]"},
-            4: {"x": np.array([a0]), "y": np.array([b0]), "name": "the point"},
+            3: {"x": shaft[0], "y": shaft[1]},
+            4: {"x": np.array([a0]), "y": np.array([b0])},
         }
         if self.descent_box.value:
-            changes[2] = {"x": self.path.points[:, 0], "y": self.path.points[:, 1],
-                          "name": f"gradient descent, learning rate "
-                                  f"{fmt(self.rate_slider.value, 3)}"}
-        restyle(self.figure, changes)
+            changes[2] = {"x": self.path.points[:, 0], "y": self.path.points[:, 1]}
+        move(self.figure, changes)
         length = float(np.hypot(*gradient))
         text = self.expression.text
         shown = self.shown_partials(values, value, gradient)

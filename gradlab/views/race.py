@@ -22,6 +22,7 @@ from ._common import (
     describe_lab,
     fmt,
     guarded,
+    move,
     nearest_nice,
     rate_slider,
     restyle,
@@ -260,7 +261,7 @@ class OptimizerRace(FigureStateOnDisplay, widgets.VBox):
                 losses = np.where(losses > 0, losses, np.nan)  # a log axis has no 0
             loss_changes[i] = {"x": np.arange(len(losses), dtype=np.float64), "y": losses}
         changes[FIRST_PATH + len(NAMES)] = {"x": np.array(heads_x), "y": np.array(heads_y)}
-        restyle(self.map, changes)
+        move(self.map, changes)  # fixed axes: only the paths and heads are redrawn
         restyle(self.curves, loss_changes)
         span = [0, max(20, k)]
         if list(self.curves.layout.xaxis.range or []) != span:

@@ -65,7 +65,7 @@ except ImportError:  # no Playwright: the fixtures skip these tests (or fail the
     PlaywrightTimeout = TimeoutError
 
 
-RACE_STEPS = 3  # Step presses before moving a race's learning rate: a path to redraw
+RACE_STEPS = 3  # Step presses before moving a race's learning rate
 
 
 def settings_from(readout: Readout) -> dict[str, float]:
@@ -194,8 +194,10 @@ def step_and_wait(page, found: Lab, kind: str, key: str, value: int, presses: in
 
 def move_slider_and_check(page, watch, found: Lab) -> None:
     kinds = check_kinds(page, found)
-    if "race" in kinds:  # at step 0 every path is the start alone: take a few steps first
-        step_and_wait(page, found, "race", "steps", RACE_STEPS, presses=RACE_STEPS)
+    if "race" in kinds:  # Step moves every path on (at step 0 each is the start alone)
+        now = max(r.check["steps"] for r in readouts(page, found)
+                  if r.check is not None and r.check.get("kind") == "race")
+        step_and_wait(page, found, "race", "steps", now + RACE_STEPS, presses=RACE_STEPS)
     if "training" in kinds:  # at epoch 0 nothing is trained yet: train a Step first
         step_and_wait(page, found, "training", "epochs", EPOCHS_PER_TICK)
     drawing = plot_drawing(page, found)
