@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO / "tests" / "browser"))  # the browser harness lives
 
 from chromium import CHROMIUM_ARGS, ensure_chromium  # noqa: E402
 from lab_server import start_lab  # noqa: E402
-from lab_slider import find_lab, slider_locator  # noqa: E402
+from lab_slider import find_lab, press_button, readouts, slider_locator, wait_for_check  # noqa: E402
 from notebook_page import (  # noqa: E402
     PageWatch,
     open_notebook,
@@ -38,6 +38,8 @@ from notebook_page import (  # noqa: E402
     wait_for_plots,
 )
 from scratch_notebooks import bare_notebook, lab_notebook, write  # noqa: E402
+
+from gradlab.views.training import EPOCHS_PER_TICK  # noqa: E402
 
 BASELINE = "_baseline/bare_slider.ipynb"
 WARMUP = 3
@@ -111,12 +113,20 @@ class Subject:
         if lab is None:
             raise LabUnusable("no slider beside a plot")
         self.lab = lab
+        # a training lab at epoch 0 draws nothing that a new setting would change (a new
+        # setting starts training over): each press is made after one Step of training
+        self.trains = any(r.check is not None and r.check.get("kind") == "training"
+                          for r in readouts(self.page, lab))
         self.page.evaluate(_INSTALL, [lab.cell, lab.slider, PAINT_TIMEOUT_MS, QUIET_MS])
 
     def press(self) -> float:
         """One key press (right, or left at the slider's end): ms until the plot changed."""
         page = self.page
         page.bring_to_front()
+        if self.trains:  # untimed: train one Step, wait until it is shown and all is still
+            press_button(page, self.lab, "Step")
+            wait_for_check(page, self.lab, "training", "epochs", EPOCHS_PER_TICK)
+            page.evaluate("() => window.__gradlabLatency.quiet()")
         slider_locator(page, self.lab).locator(".noUi-handle").focus()
         now, low, high = page.evaluate("() => window.__gradlabLatency.position()")
         if now >= high:

@@ -2,7 +2,10 @@
 worked in numpy from its weights, Reset restores the starting weights, trace counts stay fixed,
 bad settings show messages."""
 
+import base64
 import math
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -10,7 +13,13 @@ import pytest
 pytest.importorskip("plotly")
 
 from gradlab.model import BookModel  # noqa: E402
-from gradlab.views.training import EPOCHS_PER_TICK, TrainingLab  # noqa: E402
+from gradlab.views.training import (  # noqa: E402
+    CLASS_TINTS,
+    EPOCHS_PER_TICK,
+    EXTENT,
+    GRID,
+    TrainingLab,
+)
 
 
 def numpy_classes(params, points):
@@ -37,15 +46,49 @@ def test_ticks_train_and_the_loss_curve_falls(trained):
     np.testing.assert_allclose(norms, history.grad_norm["dense 1"])
 
 
+def picture_pixels(source: str) -> tuple[np.ndarray, list[str]]:
+    """The palette indexes and palette of a data:image/png URI (8-bit palette, no filter),
+    decoded here with zlib and struct, not with the lab's encoder."""
+    data = base64.b64decode(source.removeprefix("data:image/png;base64,"))
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = {}, 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at:at + 4])
+        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + length]
+        assert struct.unpack(">I", data[at + 8 + length:at + 12 + length])[0] == \
+            zlib.crc32(kind + body) & 0xFFFFFFFF
+        chunks[kind] = chunks.get(kind, b"") + body
+        at += 12 + length
+    width, height, depth, colour_type = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, colour_type) == (8, 3)
+    rows = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), dtype=np.uint8)
+    rows = rows.reshape(height, width + 1)
+    assert not rows[:, 0].any()  # filter "none" on every row
+    palette = chunks[b"PLTE"]
+    colours = ["#" + palette[i:i + 3].hex() for i in range(0, len(palette), 3)]
+    return rows[:, 1:], colours
+
+
 def test_decision_regions_are_numpys_argmax_from_the_weights(trained):
     params = {name: p.data for name, p in trained.trainer.model.params.items()}
-    z = np.asarray(trained.region_figure.data[0].z, dtype=float)
-    xs = np.asarray(trained.region_figure.data[0].x, dtype=float)
-    ys = np.asarray(trained.region_figure.data[0].y, dtype=float)
+    (picture,) = trained.region_figure.layout.images
+    pixels, colours = picture_pixels(picture.source)
+    assert colours == list(CLASS_TINTS[:3])
+    # the picture spans the grid with each grid point at the centre of its cell
+    axis = np.linspace(-EXTENT, EXTENT, GRID)
+    cell = axis[1] - axis[0]
+    assert picture.x == pytest.approx(-EXTENT - cell / 2)
+    assert picture.y == pytest.approx(EXTENT + cell / 2)
+    assert picture.sizex == picture.sizey == pytest.approx(2 * EXTENT + cell)
+    assert pixels.shape[0] == pixels.shape[1] and pixels.shape[0] % GRID == 0
+    size = pixels.shape[0] // GRID
     rows, columns = [0, 13, 40, 63, 55], [63, 2, 40, 0, 61]
-    points = np.column_stack([xs[columns], ys[rows]])  # z[row, column] is at (x[column], y[row])
-    np.testing.assert_array_equal(z[rows, columns], numpy_classes(params, points))
-    assert len(set(z.ravel())) >= 2  # after 100 epochs it no longer says one class everywhere
+    points = np.column_stack([axis[columns], axis[rows]])  # row = x2 from low to high
+    # the picture's top row is the highest x2; read each cell at its centre
+    shown = pixels[(GRID - 1 - np.array(rows)) * size + size // 2,
+                   np.array(columns) * size + size // 2]
+    np.testing.assert_array_equal(shown, numpy_classes(params, points))
+    assert len(set(pixels.ravel())) >= 2  # after 100 epochs it no longer says one class
 
 
 def test_reset_restores_the_starting_weights():
@@ -67,7 +110,8 @@ def test_trace_counts_stay_fixed_over_many_ticks():
     assert lab.trainer.epochs == 31 * EPOCHS_PER_TICK
     lab.optimizer_choice.value = "RMSProp"
     lab.play.value = 3
-    assert [len(f.data) for f in lab.figures] == counts == [4, 2, 2]
+    assert [len(f.data) for f in lab.figures] == counts == [3, 2, 2]  # 3 classes' points
+    assert len(lab.region_figure.layout.images) == 1  # one picture, replaced each time
 
 
 def test_choosing_an_optimizer_takes_the_books_settings_and_starts_over():
@@ -136,3 +180,15 @@ def test_at_epoch_0_the_curves_show_the_start_without_training():
     assert lab.trainer.epochs == 0 and len(lab.trainer.history) == 0
     for name, start in lab.trainer.start.items():
         np.testing.assert_array_equal(lab.trainer.model.params[name].data, start)
+
+
+def test_the_picture_encoder_refuses_what_it_cannot_draw():
+    from gradlab.views._png import palette_png
+
+    with pytest.raises(ValueError, match="palette indexes"):
+        palette_png(np.array([[0, 3]]), ["#000000", "#ffffff"])
+    with pytest.raises(ValueError, match="2-D"):
+        palette_png(np.zeros(4, dtype=int), ["#000000"])
+    pixels, colours = picture_pixels("data:image/png;base64," + base64.b64encode(
+        palette_png(np.array([[1, 0, 1]]), ["#102030", "#a0b0c0"])).decode())
+    assert pixels.tolist() == [[1, 0, 1]] and colours == ["#102030", "#a0b0c0"]

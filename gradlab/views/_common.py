@@ -239,12 +239,14 @@ _MOVE_NOW = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration
 
 
 def move(figure: Any, changes: dict[int, dict[str, Any]]) -> None:
-    """Like `restyle`, for scatter traces whose points move on axes with fixed ranges.
+    """Like `restyle`, for scatter traces whose points (x, y) or texts change on axes with
+    fixed ranges.
 
     The browser runs Plotly.animate with no transition and no redraw, which redraws only the
     traces given; Plotly.restyle recomputes and redraws the whole plot (level curves, their
-    labels, the legend), about twice the work on the optimizer race's map. Nothing else is
-    redone: no autorange, no legend, so only points (x, y) may change here.
+    labels, the legend), about twice the work on the optimizer race's map, and sends every
+    trace's state back before the page can paint. Nothing else is redone: no autorange, no
+    legend, so only x, y and text may change here.
     """
     indexes = list(changes)
     changes = {index: {key: np.ascontiguousarray(value) if isinstance(value, np.ndarray)

@@ -22,6 +22,7 @@ from ._common import (
     describe_lab,
     fmt,
     guarded,
+    move,
     tagged,
 )
 from .graph_source import (
@@ -216,10 +217,12 @@ class ComputationGraph(FigureStateOnDisplay, widgets.VBox):
             step = self.steps[k - 1]
             highlighted = (self.position[id(step.node)], self.position[id(step.parent)],
                            step.index)
-        with self.figure.batch_update():
-            self.figure.data[3].text = node_text
-            self.figure.data[2].text = edge_text
-            if highlighted != self._highlighted:  # a slider drag keeps the step: skip this
+        if highlighted == self._highlighted:  # a slider drag keeps the step: only numbers
+            move(self.figure, {3: {"text": node_text}, 2: {"text": edge_text}})
+        else:
+            with self.figure.batch_update():
+                self.figure.data[3].text = node_text
+                self.figure.data[2].text = edge_text
                 self._highlight(highlighted)
         self._write_readout(k)
 

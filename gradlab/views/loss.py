@@ -23,7 +23,7 @@ from ._common import (
     fmt,
     guarded,
     make_slider,
-    restyle,
+    move,
     tagged,
 )
 
@@ -175,9 +175,9 @@ class LossLab(FigureStateOnDisplay, widgets.VBox):
         self.gradient = {entry: slope}
         span = float(self.slider.max - self.slider.min)
         tangent = geometry.tangent_segment(x, loss, slope, 0.15 * span)
-        restyle(self.figure, {
-            1: {"x": tangent[0], "y": tangent[1],
-                "name": f"tangent, slope ∂L/∂{entry} = {fmt(slope)}"},
+        # fixed axes and legend (the slope is in the readout): only these two are redrawn
+        move(self.figure, {
+            1: {"x": tangent[0], "y": tangent[1]},
             2: {"x": np.array([x]), "y": geometry.with_gaps([loss])},
         })
         self._readout(entry, loss, slope, numerical)

@@ -25,11 +25,13 @@ from ._common import (
     restyle,
     tagged,
 )
+from ._png import png_data_uri
 
 EPOCHS_PER_TICK = 5  # each Play tick trains this many epochs, then redraws once
 INTERVAL = 50  # ms between ticks (the browser's clock)
 MAX_EPOCHS = 10_000
-GRID = 64  # decision regions: GRID x GRID points (a heatmap cell is ~6 px)
+GRID = 64  # decision regions: GRID x GRID points (a cell is ~6 px on screen)
+PIXELS = 4  # each cell's side in the regions' picture (the browser scales it up smoothly)
 EXTENT = 1.15  # the spiral lies in the unit disc
 CURVE_POINTS = 1_000  # longer histories are drawn thinned to about this many points
 DECAYS = (0.0, 1e-7, 5e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2)
@@ -37,16 +39,6 @@ DECAYS = (0.0, 1e-7, 5e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2)
 CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")
 CLASS_TINTS = ("#bfdcec", "#f9e7bf", "#bfe6da", "#f2dde9", "#d5ecf9")
 CLASS_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross")
-
-
-def discrete_colorscale(classes: int) -> list[list[Any]]:
-    """A plotly colorscale giving each class index 0..classes-1 (z from 0 to classes - 1) one
-    flat tint."""
-    scale: list[list[Any]] = []
-    for k in range(classes):
-        lo, hi = k / classes, (k + 1) / classes
-        scale += [[lo, CLASS_TINTS[k]], [hi, CLASS_TINTS[k]]]
-    return scale
 
 
 class TrainingLab(FigureStateOnDisplay, widgets.VBox):
@@ -136,23 +128,34 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
     # -- building (once) ------------------------------------------------------------------------
 
     def _build_regions(self, axis: np.ndarray) -> go.FigureWidget:
+        """The data points over the decision regions: a picture (layout.images[0]) that each
+        redraw replaces, so the browser does not redraw the 300 points with it."""
         X, y = self.trainer.X, self.trainer.y
-        traces: list[Any] = [go.Heatmap(
-            x=axis, y=axis, z=self.regions.astype(np.float64), zmin=0, zmax=self.classes - 1,
-            colorscale=discrete_colorscale(self.classes), showscale=False, hoverinfo="skip",
-            name="decision regions")]
+        traces: list[Any] = []
         for k in range(self.classes):
             rows = y == k
             traces.append(go.Scatter(
                 x=X[rows, 0], y=X[rows, 1], mode="markers", name=f"class {k}",
                 marker={"color": CLASS_COLOURS[k], "symbol": CLASS_SYMBOLS[k], "size": 7,
                         "line": {"color": "white", "width": 0.8}}))
-        layout = base_layout(height=460, uirevision="keep",
+        cell = float(axis[1] - axis[0])  # each grid point is the centre of its pixel
+        picture = {"source": self._regions_picture(), "xref": "x", "yref": "y",
+                   "x": float(axis[0]) - cell / 2, "y": float(axis[-1]) + cell / 2,
+                   "sizex": float(axis[-1] - axis[0]) + cell,
+                   "sizey": float(axis[-1] - axis[0]) + cell,
+                   "sizing": "stretch", "layer": "below", "name": "decision regions"}
+        layout = base_layout(height=460, uirevision="keep", images=[picture],
                              xaxis={"title": {"text": "x1"}, "range": [-EXTENT, EXTENT],
                                     "constrain": "domain"},
                              yaxis={"title": {"text": "x2"}, "range": [-EXTENT, EXTENT],
                                     "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"})
         return go.FigureWidget(data=traces, layout=layout)
+
+    def _regions_picture(self) -> str:
+        """self.regions (row = x2 from low to high) as a PNG, top row first, each grid point
+        PIXELS x PIXELS pixels of its class's tint."""
+        shown = np.repeat(np.repeat(self.regions[::-1], PIXELS, axis=0), PIXELS, axis=1)
+        return png_data_uri(shown, list(CLASS_TINTS[: self.classes]))
 
     def _build_curves(self) -> go.FigureWidget:
         traces = [
@@ -271,8 +274,10 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
         trainer, history = self.trainer, self.trainer.history
         if not len(history):  # epoch 0: draw where training starts, not empty axes
             history = self._starting_row()
-        self.regions = trainer.predict_grid(self.grid_x, self.grid_y)
-        restyle(self.region_figure, {0: {"z": self.regions.astype(np.float64)}})
+        regions = trainer.predict_grid(self.grid_x, self.grid_y)
+        if not np.array_equal(regions, self.regions):
+            self.regions = regions
+            self.region_figure.plotly_relayout({"images[0].source": self._regions_picture()})
         epochs = np.asarray(history.epoch, dtype=np.float64)
         rows = _thinned(len(epochs))
         x = epochs[rows]
