@@ -13,7 +13,9 @@ import pytest
 pytest.importorskip("plotly")
 
 from gradlab.model import BookModel  # noqa: E402
+from gradlab.training import Trainer  # noqa: E402
 from gradlab.views.training import (  # noqa: E402
+    CLASS_COLOURS,
     CLASS_TINTS,
     EPOCHS_PER_TICK,
     EXTENT,
@@ -73,7 +75,8 @@ def test_decision_regions_are_numpys_argmax_from_the_weights(trained):
     params = {name: p.data for name, p in trained.trainer.model.params.items()}
     (picture,) = trained.region_figure.layout.images
     pixels, colours = picture_pixels(picture.source)
-    assert colours == list(CLASS_TINTS[:3])
+    # the palette: each class's tint (regions), its colour (points), white (outlines)
+    assert colours == [c.lower() for c in (*CLASS_TINTS[:3], *CLASS_COLOURS[:3], "#ffffff")]
     # the picture spans the grid with each grid point at the centre of its cell
     axis = np.linspace(-EXTENT, EXTENT, GRID)
     cell = axis[1] - axis[0]
@@ -82,13 +85,29 @@ def test_decision_regions_are_numpys_argmax_from_the_weights(trained):
     assert picture.sizex == picture.sizey == pytest.approx(2 * EXTENT + cell)
     assert pixels.shape[0] == pixels.shape[1] and pixels.shape[0] % GRID == 0
     size = pixels.shape[0] // GRID
-    rows, columns = [0, 13, 40, 63, 55], [63, 2, 40, 0, 61]
-    points = np.column_stack([axis[columns], axis[rows]])  # row = x2 from low to high
-    # the picture's top row is the highest x2; read each cell at its centre
-    shown = pixels[(GRID - 1 - np.array(rows)) * size + size // 2,
-                   np.array(columns) * size + size // 2]
-    np.testing.assert_array_equal(shown, numpy_classes(params, points))
-    assert len(set(pixels.ravel())) >= 2  # after 100 epochs it no longer says one class
+    # every cell's centre pixel (the top row of the picture is the highest x2) ...
+    rows, columns = np.meshgrid(np.arange(GRID), np.arange(GRID), indexing="ij")
+    shown = pixels[(GRID - 1 - rows) * size + size // 2, columns * size + size // 2]
+    points = np.column_stack([axis[columns.ravel()], axis[rows.ravel()]])
+    expected = numpy_classes(params, points).reshape(GRID, GRID)
+    # ... shows numpy's class there, unless a data point is drawn over it
+    region = shown < 3
+    assert region.mean() > 0.7
+    np.testing.assert_array_equal(shown[region], expected[region])
+    assert len(set(shown[region])) >= 2  # after 100 epochs it no longer says one class
+
+
+def test_the_data_points_are_drawn_in_their_class_colour(trained):
+    (picture,) = trained.region_figure.layout.images
+    pixels, _ = picture_pixels(picture.source)
+    X, y = trained.trainer.X, trained.trainer.y
+    side = pixels.shape[0]
+    columns = np.floor((X[:, 0] - picture.x) / picture.sizex * side).astype(int)
+    rows = np.floor((picture.y - X[:, 1]) / picture.sizey * side).astype(int)
+    at = pixels[rows, columns]
+    assert np.all(at >= 3)  # a point (its colour or its white outline), never a region's tint
+    # its own class's colour, unless a point drawn later overlaps it (the spiral's centre)
+    assert np.mean(at - 3 == y) > 0.8
 
 
 def test_reset_restores_the_starting_weights():
@@ -110,7 +129,7 @@ def test_trace_counts_stay_fixed_over_many_ticks():
     assert lab.trainer.epochs == 31 * EPOCHS_PER_TICK
     lab.optimizer_choice.value = "RMSProp"
     lab.play.value = 3
-    assert [len(f.data) for f in lab.figures] == counts == [3, 2, 2]  # 3 classes' points
+    assert [len(f.data) for f in lab.figures] == counts == [3, 2, 2]  # 3 classes' legends
     assert len(lab.region_figure.layout.images) == 1  # one picture, replaced each time
 
 
@@ -192,3 +211,14 @@ def test_the_picture_encoder_refuses_what_it_cannot_draw():
     pixels, colours = picture_pixels("data:image/png;base64," + base64.b64encode(
         palette_png(np.array([[1, 0, 1]]), ["#102030", "#a0b0c0"])).decode())
     assert pixels.tolist() == [[1, 0, 1]] and colours == ["#102030", "#a0b0c0"]
+
+
+def test_epoch_0_after_new_settings_shows_the_start_measured_afresh():
+    lab = TrainingLab("adam", epochs=20)
+    lab.configure(lr=0.01)
+    assert lab.trainer.epochs == 0
+    fresh = Trainer("adam", lr=0.01)
+    fresh.step(1)  # row 0: measured at the starting weights, before the first update
+    assert list(lab.curve_figure.data[0].y) == [fresh.history.loss[0]]
+    assert list(lab.curve_figure.data[1].y) == [fresh.history.accuracy[0]]
+    assert list(lab.norm_figure.data[0].y) == [fresh.history.grad_norm["dense 1"][0]]

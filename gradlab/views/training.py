@@ -25,13 +25,14 @@ from ._common import (
     restyle,
     tagged,
 )
-from ._png import png_data_uri
+from ._png import png_data_uri, stamp_markers, symbol_mask
 
 EPOCHS_PER_TICK = 5  # each Play tick trains this many epochs, then redraws once
 INTERVAL = 50  # ms between ticks (the browser's clock)
 MAX_EPOCHS = 10_000
 GRID = 64  # decision regions: GRID x GRID points (a cell is ~6 px on screen)
-PIXELS = 4  # each cell's side in the regions' picture (the browser scales it up smoothly)
+PIXELS = 6  # each cell's side in the regions' picture: about one pixel per screen pixel
+MARKER_RADIUS = 4  # the data points' markers in the picture, in its pixels
 EXTENT = 1.15  # the spiral lies in the unit disc
 CURVE_POINTS = 1_000  # longer histories are drawn thinned to about this many points
 DECAYS = (0.0, 1e-7, 5e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2)
@@ -100,7 +101,8 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
         self.classes = classes
         axis = np.linspace(-EXTENT, EXTENT, GRID)
         self.grid_x, self.grid_y = np.meshgrid(axis, axis)
-        self.regions = np.zeros((GRID, GRID), dtype=np.int64)
+        self.regions = np.zeros((GRID, GRID), dtype=np.uint8)
+        self._start = None  # the history row at epoch 0, see _starting_row
         self.region_figure = self._build_regions(axis)
         self.curve_figure = self._build_curves()
         self.norm_figure = self._build_norms()
@@ -128,21 +130,23 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
     # -- building (once) ------------------------------------------------------------------------
 
     def _build_regions(self, axis: np.ndarray) -> go.FigureWidget:
-        """The data points over the decision regions: a picture (layout.images[0]) that each
-        redraw replaces, so the browser does not redraw the 300 points with it."""
-        X, y = self.trainer.X, self.trainer.y
-        traces: list[Any] = []
-        for k in range(self.classes):
-            rows = y == k
-            traces.append(go.Scatter(
-                x=X[rows, 0], y=X[rows, 1], mode="markers", name=f"class {k}",
-                marker={"color": CLASS_COLOURS[k], "symbol": CLASS_SYMBOLS[k], "size": 7,
-                        "line": {"color": "white", "width": 0.8}}))
-        cell = float(axis[1] - axis[0])  # each grid point is the centre of its pixel
+        """The decision regions with the data points on them, drawn as one picture
+        (layout.images[0]) that each redraw replaces: the browser then redraws a picture, not
+        300 markers (plotly's widget replots the whole figure on any change). The traces are
+        the legend's entries only."""
+        traces: list[Any] = [
+            go.Scatter(x=[None], y=[None], mode="markers", name=f"class {k}", hoverinfo="skip",
+                       marker={"color": CLASS_COLOURS[k], "symbol": CLASS_SYMBOLS[k], "size": 7,
+                               "line": {"color": "white", "width": 0.8}})
+            for k in range(self.classes)]
+        cell = float(axis[1] - axis[0])  # each grid point is the centre of its cell
+        self._picture_box = (float(axis[0]) - cell / 2, float(axis[-1]) + cell / 2,
+                             float(axis[-1] - axis[0]) + cell)  # left, top, side
+        left, top, side = self._picture_box
+        self._points = self._points_layer()
+        self._drawn = self._points >= 0
         picture = {"source": self._regions_picture(), "xref": "x", "yref": "y",
-                   "x": float(axis[0]) - cell / 2, "y": float(axis[-1]) + cell / 2,
-                   "sizex": float(axis[-1] - axis[0]) + cell,
-                   "sizey": float(axis[-1] - axis[0]) + cell,
+                   "x": left, "y": top, "sizex": side, "sizey": side,
                    "sizing": "stretch", "layer": "below", "name": "decision regions"}
         layout = base_layout(height=460, uirevision="keep", images=[picture],
                              xaxis={"title": {"text": "x1"}, "range": [-EXTENT, EXTENT],
@@ -151,11 +155,28 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
                                     "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"})
         return go.FigureWidget(data=traces, layout=layout)
 
+    def _points_layer(self) -> np.ndarray:
+        """The data points as palette indexes (class k's colour is classes + k, the outline
+        2 * classes), -1 elsewhere: drawn once, laid over every picture of the regions."""
+        size = GRID * PIXELS
+        layer = np.full((size, size), -1, dtype=np.int16)
+        left, top, side = self._picture_box
+        X, y = self.trainer.X, self.trainer.y
+        columns = np.floor((X[:, 0] - left) / side * size).astype(np.int64)
+        rows = np.floor((top - X[:, 1]) / side * size).astype(np.int64)
+        for k in range(self.classes):
+            mask = symbol_mask(CLASS_SYMBOLS[k], MARKER_RADIUS)
+            stamp_markers(layer, rows[y == k], columns[y == k], mask, self.classes + k,
+                          2 * self.classes)
+        return layer
+
     def _regions_picture(self) -> str:
         """self.regions (row = x2 from low to high) as a PNG, top row first, each grid point
-        PIXELS x PIXELS pixels of its class's tint."""
+        PIXELS x PIXELS pixels of its class's tint, with the data points over it."""
         shown = np.repeat(np.repeat(self.regions[::-1], PIXELS, axis=0), PIXELS, axis=1)
-        return png_data_uri(shown, list(CLASS_TINTS[: self.classes]))
+        shown = np.where(self._drawn, self._points, shown).astype(np.uint8)
+        palette = [*CLASS_TINTS[: self.classes], *CLASS_COLOURS[: self.classes], "#ffffff"]
+        return png_data_uri(shown, palette)
 
     def _build_curves(self) -> go.FigureWidget:
         traces = [
@@ -274,7 +295,7 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
         trainer, history = self.trainer, self.trainer.history
         if not len(history):  # epoch 0: draw where training starts, not empty axes
             history = self._starting_row()
-        regions = trainer.predict_grid(self.grid_x, self.grid_y)
+        regions = trainer.predict_grid(self.grid_x, self.grid_y).astype(np.uint8)
         if not np.array_equal(regions, self.regions):
             self.regions = regions
             self.region_figure.plotly_relayout({"images[0].source": self._regions_picture()})
@@ -298,10 +319,13 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
     def _starting_row(self):
         """The history row the trainer records at epoch 0 (loss, accuracy and gradient norms
         at the starting weights), from a copy trained one epoch: the trainer's own numbers,
-        without moving its weights."""
-        preview = copy.deepcopy(self.trainer)
-        preview.step(1)
-        return preview.history
+        without moving its weights. Worked out once: those numbers are measured before the
+        first update, so no setting changes them (the row's lr, which does, is not drawn)."""
+        if self._start is None:
+            preview = copy.deepcopy(self.trainer)
+            preview.step(1)
+            self._start = preview.history
+        return self._start
 
     def _readout(self) -> None:
         trainer, history = self.trainer, self.trainer.history
