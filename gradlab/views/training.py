@@ -47,7 +47,7 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
 
     `.play.value` counts ticks: the model is trained to play.value * EPOCHS_PER_TICK epochs.
     The decision regions colour each grid point by the model's class there, argmax of the
-    logits a1 W2 + b2. Attributes: .trainer, .figures, .sliders, .regions (the z shown),
+    logits a1 W2 + b2. Attributes: .trainer, .figures, .sliders, .regions (the classes shown),
     .step(), .reset(), .configure(...).
     """
 
