@@ -215,10 +215,17 @@ def test_the_picture_encoder_refuses_what_it_cannot_draw():
 
 def test_epoch_0_after_new_settings_shows_the_start_measured_afresh():
     lab = TrainingLab("adam", epochs=20)
-    lab.configure(lr=0.01)
+    lab.configure(lr=0.02)
+    lab.step()
+    lab.configure(lr=0.01)  # epoch 0 a second time: the start is not worked out again
     assert lab.trainer.epochs == 0
     fresh = Trainer("adam", lr=0.01)
     fresh.step(1)  # row 0: measured at the starting weights, before the first update
     assert list(lab.curve_figure.data[0].y) == [fresh.history.loss[0]]
     assert list(lab.curve_figure.data[1].y) == [fresh.history.accuracy[0]]
     assert list(lab.norm_figure.data[0].y) == [fresh.history.grad_norm["dense 1"][0]]
+    start = {name: p.data for name, p in BookModel(2, 64, 3, seed=0).params.items()}
+    axis = np.linspace(-EXTENT, EXTENT, GRID)
+    gx, gy = np.meshgrid(axis, axis)
+    expected = numpy_classes(start, np.column_stack([gx.ravel(), gy.ravel()]))
+    np.testing.assert_array_equal(lab.regions.ravel(), expected)  # the starting weights

@@ -103,6 +103,7 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
         self.grid_x, self.grid_y = np.meshgrid(axis, axis)
         self.regions = np.zeros((GRID, GRID), dtype=np.uint8)
         self._start = None  # the history row at epoch 0, see _starting_row
+        self._start_regions: np.ndarray | None = None  # the classes at the starting weights
         self.region_figure = self._build_regions(axis)
         self.curve_figure = self._build_curves()
         self.norm_figure = self._build_norms()
@@ -295,7 +296,12 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
         trainer, history = self.trainer, self.trainer.history
         if not len(history):  # epoch 0: draw where training starts, not empty axes
             history = self._starting_row()
-        regions = trainer.predict_grid(self.grid_x, self.grid_y).astype(np.uint8)
+        if len(trainer.history):
+            regions = trainer.predict_grid(self.grid_x, self.grid_y).astype(np.uint8)
+        else:  # the starting weights, whatever the settings: worked out once
+            if self._start_regions is None:
+                self._start_regions = trainer.predict_grid(self.grid_x, self.grid_y)
+            regions = self._start_regions.astype(np.uint8)
         if not np.array_equal(regions, self.regions):
             self.regions = regions
             self.region_figure.plotly_relayout({"images[0].source": self._regions_picture()})
