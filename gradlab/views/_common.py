@@ -199,6 +199,18 @@ def rate_slider(description: str, value: float, lo: float, hi: float,
                                    description=description, **settings)
 
 
+def _ready(changes: dict[int, dict[str, Any]]) -> tuple[dict[int, dict[str, Any]], list[str]]:
+    """The changes with every array contiguous, and the properties they set, in order.
+
+    An array goes to the browser as a binary buffer, which must be contiguous: a column of a
+    points array (points[:, 0]) is not, and the widget's comm refuses it (ValueError)."""
+    changes = {index: {key: np.ascontiguousarray(value) if isinstance(value, np.ndarray)
+                       else value for key, value in properties.items()}
+               for index, properties in changes.items()}
+    return changes, list(dict.fromkeys(key for properties in changes.values()
+                                       for key in properties))
+
+
 def restyle(figure: Any, changes: dict[int, dict[str, Any]]) -> None:
     """Assign trace properties in place: `changes` maps a trace index to {property: value}.
 
@@ -213,12 +225,7 @@ def restyle(figure: Any, changes: dict[int, dict[str, Any]]) -> None:
     group of traces setting the same properties). Callers that set the same keys on every
     trace they change skip that lookup.
     """
-    # An array goes to the browser as a binary buffer, which must be contiguous: a column of a
-    # points array (points[:, 0]) is not, and the widget's comm refuses it (ValueError).
-    changes = {index: {key: np.ascontiguousarray(value) if isinstance(value, np.ndarray)
-                       else value for key, value in properties.items()}
-               for index, properties in changes.items()}
-    keys = list(dict.fromkeys(key for properties in changes.values() for key in properties))
+    changes, keys = _ready(changes)
     for index, properties in changes.items():
         for key in keys:
             if key not in properties:
@@ -249,10 +256,7 @@ def move(figure: Any, changes: dict[int, dict[str, Any]]) -> None:
     legend, so only x, y and text may change here.
     """
     indexes = list(changes)
-    changes = {index: {key: np.ascontiguousarray(value) if isinstance(value, np.ndarray)
-                       else value for key, value in properties.items()}
-               for index, properties in changes.items()}
-    keys = list(dict.fromkeys(key for properties in changes.values() for key in properties))
+    changes, keys = _ready(changes)
     if any(key not in properties for properties in changes.values() for key in keys):
         raise ValueError("move: every trace must change the same properties")
     data = {key: [changes[i][key] for i in indexes] for key in keys}

@@ -300,8 +300,9 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
             regions = trainer.predict_grid(self.grid_x, self.grid_y).astype(np.uint8)
         else:  # the starting weights, whatever the settings: worked out once
             if self._start_regions is None:
-                self._start_regions = trainer.predict_grid(self.grid_x, self.grid_y)
-            regions = self._start_regions.astype(np.uint8)
+                self._start_regions = trainer.predict_grid(self.grid_x,
+                                                           self.grid_y).astype(np.uint8)
+            regions = self._start_regions
         if not np.array_equal(regions, self.regions):
             self.regions = regions
             self.region_figure.plotly_relayout({"images[0].source": self._regions_picture()})
