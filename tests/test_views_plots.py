@@ -343,3 +343,28 @@ def test_move_refuses_traces_that_change_different_properties():
     curve = Curve("x^2")
     with pytest.raises(ValueError, match="same properties"):
         move(curve.figure, {1: {"x": np.zeros(2), "y": np.zeros(2)}, 4: {"x": np.zeros(1)}})
+
+
+def test_move_swaps_a_layout_picture_without_a_relayout():
+    curve = Curve("x^2")
+    figure = curve.figure
+    figure.add_layout_image(source="data:image/png;base64,AAAA", x=0, y=1, sizex=1, sizey=1)
+    sent, relaid = [], []
+    figure._send_animate_msg = lambda **message: sent.append(message)
+    figure._send_relayout_msg = lambda *args, **kwargs: relaid.append(args)
+    move(figure, {}, layout={"images[0].source": "data:image/png;base64,BBBB"})
+    assert figure.layout.images[0].source == "data:image/png;base64,BBBB"
+    assert not relaid  # plotly's relayout message would replot the whole figure
+    (message,) = sent
+    assert message["relayout_data"] == {"images[0].source": "data:image/png;base64,BBBB"}
+    assert message["styles_data"] == [] and message["trace_indexes"] == []
+    assert message["animation_opts"]["frame"] == {"duration": 0, "redraw": False}
+    move(figure, {}, layout={"images[0].source": "data:image/png;base64,BBBB"})
+    assert len(sent) == 1  # the same picture again: nothing is sent
+
+
+def test_move_refuses_layout_changes_a_still_frame_would_not_draw():
+    curve = Curve("x^2")
+    for path in ("xaxis.range", "images[0].x", "title.text"):
+        with pytest.raises(ValueError, match="images"):
+            move(curve.figure, {}, layout={path: 1})

@@ -133,6 +133,19 @@ def test_trace_counts_stay_fixed_over_many_ticks():
     assert len(lab.region_figure.layout.images) == 1  # one picture, replaced each time
 
 
+def test_a_new_picture_of_the_regions_is_sent_as_a_still_frame():
+    lab = TrainingLab()
+    lab.step()
+    sent = []
+    lab.region_figure._send_animate_msg = lambda **message: sent.append(message)
+    lab.region_figure._send_relayout_msg = lambda *a, **k: pytest.fail("a relayout replots")
+    lab.rate_slider.value = lab.rate_slider.options[0][1]  # starts over: the start's regions
+    (message,) = sent
+    (picture,) = lab.region_figure.layout.images
+    assert message["relayout_data"] == {"images[0].source": picture.source}
+    assert message["animation_opts"]["frame"]["redraw"] is False
+
+
 def test_choosing_an_optimizer_takes_the_books_settings_and_starts_over():
     lab = TrainingLab(epochs=20)
     lab.optimizer_choice.value = "RMSProp"

@@ -9,6 +9,7 @@ import functools
 import html
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -245,26 +246,40 @@ _MOVE_NOW = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration
              "mode": "immediate"}
 
 
-def move(figure: Any, changes: dict[int, dict[str, Any]]) -> None:
+def move(figure: Any, changes: dict[int, dict[str, Any]],
+         layout: dict[str, Any] | None = None) -> None:
     """Like `restyle`, for scatter traces whose points (x, y) or texts change on axes with
-    fixed ranges.
+    fixed ranges, and for layout images whose pictures change (`layout` maps a path such as
+    "images[0].source" to its new value).
 
     The browser runs Plotly.animate with no transition and no redraw, which redraws only the
-    traces given; Plotly.restyle recomputes and redraws the whole plot (level curves, their
-    labels, the legend), about twice the work on the optimizer race's map, and sends every
-    trace's state back before the page can paint. Nothing else is redone: no autorange, no
-    legend, so only x, y and text may change here.
+    traces given and the layout's images; Plotly.restyle recomputes and redraws the whole plot
+    (level curves, their labels, the legend), about twice the work on the optimizer race's map,
+    and sends every trace's state back before the page can paint. A relayout from plotly's
+    widget also redraws the whole plot (it passes the widget's own flag to Plotly.relayout,
+    which takes it for a layout attribute). Nothing else is redone: no autorange, no legend,
+    so only x, y, text and images' sources may change here.
     """
     indexes = list(changes)
     changes, keys = _ready(changes)
     if any(key not in properties for properties in changes.values() for key in keys):
         raise ValueError("move: every trace must change the same properties")
+    if any(not _MOVABLE_LAYOUT.fullmatch(path) for path in layout or {}):
+        raise ValueError("move: only layout images' sources may change, as images[i].source")
     data = {key: [changes[i][key] for i in indexes] for key in keys}
-    # the Python side of the figure first, as plotly_restyle does (it reports what changed)
-    if not figure._perform_plotly_restyle(data, indexes):
+    # the Python side of the figure first, as plotly_restyle and plotly_relayout do (they
+    # report what changed)
+    restyled = bool(indexes) and figure._perform_plotly_restyle(data, indexes)
+    relaid = figure._perform_plotly_relayout(layout) if layout else {}
+    if not restyled and not relaid:
         return
-    figure._send_animate_msg(styles_data=[changes[i] for i in indexes], relayout_data={},
+    if not restyled:
+        indexes = []
+    figure._send_animate_msg(styles_data=[changes[i] for i in indexes], relayout_data=relaid,
                              trace_indexes=indexes, animation_opts=_MOVE_NOW)
+
+
+_MOVABLE_LAYOUT = re.compile(r"images\[\d+\]\.source")
 
 
 def describe_lab(view: Any) -> str:

@@ -20,6 +20,7 @@ from ._common import (
     describe_lab,
     fmt,
     guarded,
+    move,
     nearest_nice,
     rate_slider,
     restyle,
@@ -133,7 +134,7 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
     def _build_regions(self, axis: np.ndarray) -> go.FigureWidget:
         """The decision regions with the data points on them, drawn as one picture
         (layout.images[0]) that each redraw replaces: the browser then redraws a picture, not
-        300 markers (plotly's widget replots the whole figure on any change). The traces are
+        300 markers. The traces are
         the legend's entries only."""
         traces: list[Any] = [
             go.Scatter(x=[None], y=[None], mode="markers", name=f"class {k}", hoverinfo="skip",
@@ -305,7 +306,7 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
             regions = self._start_regions
         if not np.array_equal(regions, self.regions):
             self.regions = regions
-            self.region_figure.plotly_relayout({"images[0].source": self._regions_picture()})
+            move(self.region_figure, {}, layout={"images[0].source": self._regions_picture()})
         epochs = np.asarray(history.epoch, dtype=np.float64)
         rows = _thinned(len(epochs))
         x = epochs[rows]
