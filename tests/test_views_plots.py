@@ -12,7 +12,7 @@ pytest.importorskip("plotly")
 
 import gradlab as gl  # noqa: E402
 from gradlab.views import Curve, GradientField, Surface  # noqa: E402
-from gradlab.views._common import Message, fmt, guarded, move  # noqa: E402
+from gradlab.views._common import Message, fmt, guarded, move, replot  # noqa: E402
 from gradlab.views.field import ARROWS, LABELS  # noqa: E402
 
 
@@ -368,3 +368,19 @@ def test_move_refuses_layout_changes_a_still_frame_would_not_draw():
     for path in ("xaxis.range", "images[0].x", "title.text"):
         with pytest.raises(ValueError, match="images"):
             move(curve.figure, {}, layout={path: 1})
+
+
+def test_replot_sends_points_and_axes_in_one_update():
+    curve = Curve("x^2")
+    sent = []
+    curve.figure._send_update_msg = lambda **message: sent.append(message)
+    x = np.linspace(0, 1, 5)[::2]  # not contiguous: replot makes it so
+    replot(curve.figure, {0: {"x": x, "y": x ** 2}}, {"xaxis.range": [0, 1]})
+    (message,) = sent
+    style, layout = message["restyle_data"], message["relayout_data"]
+    indexes = message["trace_indexes"]
+    assert list(style) == ["x", "y"] and list(style["x"][0]) == [0.0, 0.5, 1.0]
+    assert style["x"][0].flags["C_CONTIGUOUS"]
+    assert layout == {"xaxis.range": [0, 1]} and indexes == [0]
+    assert list(curve.figure.layout.xaxis.range) == [0, 1]
+    assert list(curve.figure.data[0].y) == [0.0, 0.25, 1.0]

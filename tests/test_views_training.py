@@ -242,3 +242,31 @@ def test_epoch_0_after_new_settings_shows_the_start_measured_afresh():
     gx, gy = np.meshgrid(axis, axis)
     expected = numpy_classes(start, np.column_stack([gx.ravel(), gy.ravel()]))
     np.testing.assert_array_equal(lab.regions.ravel(), expected)  # the starting weights
+
+
+def test_the_curves_axes_hold_every_point_and_stay_put_for_most_ticks():
+    """The axes end at steps (epochs 100, 200, 500, 1000 ...; loss 1.2, 1.5, 2 ...; whole
+    decades for the norms): most ticks redraw only the lines, and every point is inside."""
+    lab = TrainingLab("sgd", lr=1.0)
+    assert list(lab.curve_figure.layout.xaxis.range) == [0, 100]
+    assert list(lab.curve_figure.layout.yaxis.range) == [0, 1.2]  # 1.05 ln 3 = 1.15 -> 1.2
+    sent = {"still": 0, "whole": 0}
+    for figure in (lab.curve_figure, lab.norm_figure):
+        figure._send_animate_msg = lambda **_: sent.__setitem__("still", sent["still"] + 1)
+        figure._send_update_msg = lambda *_, **__: sent.__setitem__("whole", sent["whole"] + 1)
+    for tick in range(1, 121):  # 600 epochs
+        lab.play.value = tick
+        curves, norms = lab.curve_figure, lab.norm_figure
+        last = lab.trainer.epochs
+        for figure in (curves, norms):
+            low, high = figure.layout.xaxis.range
+            assert low == 0 and last <= high <= 2.5 * max(100, last)
+        top = curves.layout.yaxis.range[1]
+        loss = np.asarray(curves.data[0].y)
+        assert loss.max() <= top <= 1.5 * loss.max()  # the highest loss fills most of it
+        norm = np.concatenate([np.asarray(t.y, dtype=float) for t in norms.data])
+        low, high = norms.layout.yaxis.range
+        assert float(low).is_integer() and float(high).is_integer()
+        assert 10 ** low <= np.nanmin(norm) and np.nanmax(norm) <= 10 ** high
+    assert list(lab.curve_figure.layout.xaxis.range) == [0, 1000]
+    assert sent["still"] >= 200 and sent["whole"] <= 12  # of 240 figure redraws

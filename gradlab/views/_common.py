@@ -241,6 +241,18 @@ def restyle(figure: Any, changes: dict[int, dict[str, Any]]) -> None:
                               trace_indexes=indexes)
 
 
+def replot(figure: Any, changes: dict[int, dict[str, Any]], layout: dict[str, Any]) -> None:
+    """Trace properties (as `restyle` takes them, every trace setting the same ones) and
+    layout properties (by path, e.g. "xaxis.range") in ONE Plotly.update message: the browser
+    recomputes and redraws the plot once."""
+    indexes = list(changes)
+    changes, keys = _ready(changes)
+    if any(key not in properties for properties in changes.values() for key in keys):
+        raise ValueError("replot: every trace must change the same properties")
+    figure.plotly_update({key: [changes[i][key] for i in indexes] for key in keys}, layout,
+                         trace_indexes=indexes)
+
+
 # Plotly.animate with no transition and no redraw: only the given traces are redrawn.
 _MOVE_NOW = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0},
              "mode": "immediate"}

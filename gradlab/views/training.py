@@ -5,6 +5,7 @@ Play / Pause / Step / Reset and a progress readout. The training is gradlab.trai
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 import ipywidgets as widgets
@@ -23,7 +24,7 @@ from ._common import (
     move,
     nearest_nice,
     rate_slider,
-    restyle,
+    replot,
     tagged,
 )
 from ._png import png_data_uri, stamp_markers, symbol_mask
@@ -36,6 +37,10 @@ PIXELS = 6  # each cell's side in the regions' picture: about one pixel per scre
 MARKER_RADIUS = 4  # the data points' markers in the picture, in its pixels
 EXTENT = 1.15  # the spiral lies in the unit disc
 CURVE_POINTS = 1_000  # longer histories are drawn thinned to about this many points
+# the curves' axes end at the next of these (times a power of 10), so they stay put for many
+# ticks: a tick that keeps them redraws only the lines, a much lighter job for the browser
+EPOCH_SPANS = (100, 200, 500, 1_000, 2_000, 5_000, 10_000)
+LOSS_TOPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 DECAYS = (0.0, 1e-7, 5e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2)
 # class colours (Okabe-Ito) and the light tints of their regions; classes also differ by marker
 CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9")
@@ -310,17 +315,15 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
         epochs = np.asarray(history.epoch, dtype=np.float64)
         rows = _thinned(len(epochs))
         x = epochs[rows]
-        restyle(self.curve_figure, {
-            0: {"x": x, "y": np.asarray(history.loss, dtype=np.float64)[rows]},
-            1: {"x": x, "y": np.asarray(history.accuracy, dtype=np.float64)[rows]}})
-        restyle(self.norm_figure, {
-            0: {"x": x, "y": _positive(history.grad_norm["dense 1"], rows)},
-            1: {"x": x, "y": _positive(history.grad_norm["dense 2"], rows)}})
-        span = [0, max(100, int(epochs[-1]) if len(epochs) else 0)]
-        if list(self.curve_figure.layout.xaxis.range or []) != span:
-            for figure in (self.curve_figure, self.norm_figure):
-                with figure.batch_update():
-                    figure.layout.xaxis.range = span
+        loss = np.asarray(history.loss, dtype=np.float64)[rows]
+        norms = [_positive(history.grad_norm[layer], rows) for layer in ("dense 1", "dense 2")]
+        span = [0, _epoch_span(epochs[-1])]
+        _draw(self.curve_figure,
+              {0: {"x": x, "y": loss},
+               1: {"x": x, "y": np.asarray(history.accuracy, dtype=np.float64)[rows]}},
+              {"xaxis.range": span, "yaxis.range": [0, _loss_top(loss)]})
+        _draw(self.norm_figure, {0: {"x": x, "y": norms[0]}, 1: {"x": x, "y": norms[1]}},
+              {"xaxis.range": span, "yaxis.range": _decades(np.concatenate(norms))})
         self._readout()
         self._explain()
 
@@ -373,6 +376,50 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
         elif first is not None and not self._announced:
             self._announced = True
             self.message.show(f"above 90 % training accuracy since epoch {first}", "info")
+
+
+def _draw(figure: go.FigureWidget, traces: dict[int, dict[str, Any]],
+          axes: dict[str, list[float]]) -> None:
+    """The traces' new points: with the same axis ranges, redrawn alone (a still animation
+    frame); with new ranges, the whole plot in one update."""
+    layout = figure.layout
+    if all(list(layout[path.split(".")[0]].range or []) == value for path, value in axes.items()):
+        move(figure, traces)
+    else:
+        replot(figure, traces, axes)
+
+
+def _epoch_span(last: float) -> float:
+    """The epoch axis's end: the first of EPOCH_SPANS (x 10^k) from the last epoch on."""
+    return _step_up(float(last), EPOCH_SPANS)
+
+
+def _loss_top(loss: np.ndarray) -> float:
+    """The loss axis's top: 5 % above the highest loss drawn, rounded up to LOSS_TOPS x 10^k
+    (1.2 for the starting loss ln 3 = 1.0986)."""
+    finite = loss[np.isfinite(loss)]
+    return _step_up(1.05 * float(finite.max()) if len(finite) else 1.0, LOSS_TOPS)
+
+
+def _step_up(value: float, steps: tuple[float, ...]) -> float:
+    """The least of steps x 10^k (k >= 0 whole) that is >= value; steps[0] for a value
+    below it or not finite."""
+    if not math.isfinite(value) or value <= steps[0]:
+        return steps[0]
+    # value / steps[-1] lies in [scale, 10 scale): the answer is steps x scale or x 10 scale
+    scale = 10.0 ** max(0, math.floor(math.log10(value / steps[-1])))
+    return min(step * s for s in (scale, 10 * scale) for step in steps if step * s >= value)
+
+
+def _decades(values: np.ndarray) -> list[float]:
+    """A log axis's range (in powers of 10) over whole decades holding every positive value,
+    with a little room at either end; one decade below 1 when there is none."""
+    values = values[np.isfinite(values) & (values > 0)]
+    if not len(values):
+        return [-1.0, 0.0]
+    logs = np.log10(values)
+    low, high = math.floor(float(logs.min()) - 0.05), math.ceil(float(logs.max()) + 0.05)
+    return [float(low), float(max(high, low + 1))]
 
 
 def _thinned(n: int) -> np.ndarray:
