@@ -139,8 +139,7 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
     def _build_regions(self, axis: np.ndarray) -> go.FigureWidget:
         """The decision regions with the data points on them, drawn as one picture
         (layout.images[0]) that each redraw replaces: the browser then redraws a picture, not
-        300 markers. The traces are
-        the legend's entries only."""
+        300 markers. The traces are the legend's entries only."""
         traces: list[Any] = [
             go.Scatter(x=[None], y=[None], mode="markers", name=f"class {k}", hoverinfo="skip",
                        marker={"color": CLASS_COLOURS[k], "symbol": CLASS_SYMBOLS[k], "size": 7,
@@ -194,7 +193,7 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
         ]
         layout = base_layout(height=340, uirevision="keep",
                              xaxis={"title": {"text": "epoch"}, "range": [0, 100]},
-                             yaxis={"title": {"text": "loss"}, "rangemode": "tozero"},
+                             yaxis={"title": {"text": "loss"}},
                              yaxis2={"title": {"text": "accuracy"}, "overlaying": "y",
                                      "side": "right", "range": [0, 1], "showgrid": False},
                              margin={"l": 50, "r": 55, "t": 40, "b": 45})
