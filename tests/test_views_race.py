@@ -154,3 +154,23 @@ def test_paths_reach_the_browser_as_contiguous_buffers():
               for value in (values if isinstance(values, list) else [values])
               if isinstance(value, np.ndarray)]
     assert arrays and all(value.flags["C_CONTIGUOUS"] for value in arrays)
+
+
+def test_a_learning_rate_redraws_only_its_path_and_the_heads():
+    race = OptimizerRace("valley", steps=10)
+    sent = []
+    race.map._send_animate_msg = lambda **message: sent.append(message["trace_indexes"])
+    before = {name: race.paths[name].copy() for name in NAMES}
+    slider = race.rates["RMSProp"]
+    values = [value for _, value in slider.options]
+    slider.value = values[values.index(slider.value) - 1]
+    heads = FIRST_PATH + len(NAMES)
+    assert sent == [[FIRST_PATH + NAMES.index("RMSProp"), heads]]
+    for name in NAMES:  # the others' paths are the ones drawn before, and still shown
+        if name != "RMSProp":
+            np.testing.assert_array_equal(race.paths[name], before[name])
+            x, _ = trace_xy(race.map.data[FIRST_PATH + NAMES.index(name)])
+            np.testing.assert_array_equal(x, before[name][:, 0])
+    assert not np.array_equal(race.paths["RMSProp"], before["RMSProp"])
+    race.step()  # a step moves every path
+    assert sent[-1] == [FIRST_PATH + i for i in range(len(NAMES))] + [heads]

@@ -253,15 +253,18 @@ class OptimizerRace(FigureStateOnDisplay, widgets.VBox):
                 runner.advance(k - runner.steps)
             points = runner.path[: k + 1]
             losses = np.array(runner.losses[: k + 1], dtype=np.float64)
+            drawn = self.paths.get(name)
             self.paths[name] = points
             heads_x.append(points[-1, 0])
             heads_y.append(points[-1, 1])
-            changes[FIRST_PATH + i] = {"x": points[:, 0], "y": points[:, 1]}
+            if drawn is None or not np.array_equal(drawn, points):  # one setting: one path
+                changes[FIRST_PATH + i] = {"x": points[:, 0], "y": points[:, 1]}
             if self.surface.minimum is not None:
                 losses = np.where(losses > 0, losses, np.nan)  # a log axis has no 0
             loss_changes[i] = {"x": np.arange(len(losses), dtype=np.float64), "y": losses}
-        changes[FIRST_PATH + len(NAMES)] = {"x": np.array(heads_x), "y": np.array(heads_y)}
-        move(self.map, changes)  # fixed axes: only the paths and heads are redrawn
+        if changes:
+            changes[FIRST_PATH + len(NAMES)] = {"x": np.array(heads_x), "y": np.array(heads_y)}
+            move(self.map, changes)  # fixed axes: only the paths that moved, and the heads
         restyle(self.curves, loss_changes)
         span = [0, max(20, k)]
         if list(self.curves.layout.xaxis.range or []) != span:
