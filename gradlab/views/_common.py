@@ -245,12 +245,19 @@ def replot(figure: Any, changes: dict[int, dict[str, Any]], layout: dict[str, An
     """Trace properties (as `restyle` takes them, every trace setting the same ones) and
     layout properties (by path, e.g. "xaxis.range") in ONE Plotly.update message: the browser
     recomputes and redraws the plot once."""
+    indexes, _, data = _by_property(changes, "replot")
+    figure.plotly_update(data, layout, trace_indexes=indexes)
+
+
+def _by_property(changes: dict[int, dict[str, Any]], caller: str
+                 ) -> tuple[list[int], dict[int, dict[str, Any]], dict[str, list[Any]]]:
+    """The trace indexes, the changes made ready (see `_ready`) and {property: [its value for
+    each trace]}, for a message that sets the same properties on every trace it names."""
     indexes = list(changes)
     changes, keys = _ready(changes)
     if any(key not in properties for properties in changes.values() for key in keys):
-        raise ValueError("replot: every trace must change the same properties")
-    figure.plotly_update({key: [changes[i][key] for i in indexes] for key in keys}, layout,
-                         trace_indexes=indexes)
+        raise ValueError(f"{caller}: every trace must change the same properties")
+    return indexes, changes, {key: [changes[i][key] for i in indexes] for key in keys}
 
 
 # Plotly.animate with no transition and no redraw: only the given traces are redrawn.
@@ -272,13 +279,9 @@ def move(figure: Any, changes: dict[int, dict[str, Any]],
     which takes it for a layout attribute). Nothing else is redone: no autorange, no legend,
     so only x, y, text and images' sources may change here.
     """
-    indexes = list(changes)
-    changes, keys = _ready(changes)
-    if any(key not in properties for properties in changes.values() for key in keys):
-        raise ValueError("move: every trace must change the same properties")
+    indexes, changes, data = _by_property(changes, "move")
     if any(not _MOVABLE_LAYOUT.fullmatch(path) for path in layout or {}):
         raise ValueError("move: only layout images' sources may change, as images[i].source")
-    data = {key: [changes[i][key] for i in indexes] for key in keys}
     # the Python side of the figure first, as plotly_restyle and plotly_relayout do (they
     # report what changed)
     restyled = bool(indexes) and figure._perform_plotly_restyle(data, indexes)
