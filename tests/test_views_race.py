@@ -174,3 +174,16 @@ def test_a_learning_rate_redraws_only_its_path_and_the_heads():
     assert not np.array_equal(race.paths["RMSProp"], before["RMSProp"])
     race.step()  # a step moves every path
     assert sent[-1] == [FIRST_PATH + i for i in range(len(NAMES))] + [heads]
+
+
+def test_past_step_20_the_loss_plot_widens_in_one_redraw():
+    race = OptimizerRace("valley", steps=20)
+    updates, restyles = [], []
+    race.curves._send_update_msg = lambda **message: updates.append(message)
+    race.curves._send_restyle_msg = lambda *args, **kwargs: restyles.append(args)
+    race.step()
+    (message,) = updates
+    assert not restyles
+    assert message["relayout_data"] == {"xaxis.range": [0, 21]}
+    assert [len(x) for x in message["restyle_data"]["x"]] == [22] * len(NAMES)
+    assert list(race.curves.layout.xaxis.range) == [0, 21]

@@ -25,6 +25,7 @@ from ._common import (
     move,
     nearest_nice,
     rate_slider,
+    replot,
     restyle,
     tagged,
 )
@@ -265,11 +266,11 @@ class OptimizerRace(FigureStateOnDisplay, widgets.VBox):
         if changes:
             changes[FIRST_PATH + len(NAMES)] = {"x": np.array(heads_x), "y": np.array(heads_y)}
             move(self.map, changes)  # fixed axes: only the paths that moved, and the heads
-        restyle(self.curves, loss_changes)
         span = [0, max(20, k)]
-        if list(self.curves.layout.xaxis.range or []) != span:
-            with self.curves.batch_update():
-                self.curves.layout.xaxis.range = span
+        if list(self.curves.layout.xaxis.range or []) != span:  # one redraw, not two
+            replot(self.curves, loss_changes, {"xaxis.range": span})
+        else:
+            restyle(self.curves, loss_changes)
         self._readout(k)
         self._explain(k)
 
