@@ -18,17 +18,19 @@ $(VENV)/.lab-installed: pyproject.toml | $(PY)
 	$(PIP) -e .
 	touch $@
 
+# the test tools come with everything `make lab` needs: no second install after `make test`
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PIP) -e '.[test,browser]'
-	touch $@
+	touch $(VENV)/.lab-installed $@
 
 $(VENV)/.bench-installed: pyproject.toml | $(PY)
 	$(PIP) -e '.[test,bench,browser]'
-	touch $@
+	touch $(VENV)/.lab-installed $(VENV)/.test-installed $@
 
-## make lab: open JupyterLab on notebooks/ (port 8888 unless PORT=...)
+## make lab: open JupyterLab on notebooks/ (port 8888 unless PORT=...), as root too, with the
+## settings in jupyter/settings/ (the ones the browser tests use)
 lab: $(VENV)/.lab-installed
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+	$(PY) tools/lab.py --port=$(PORT)
 
 ## make present: the lessons on a projector (Voila: code hidden, large type, nothing from the
 ## internet), one notebook per page; port 8866 unless PRESENT_PORT=...

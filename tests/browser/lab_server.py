@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import importlib.util
 import json
 import os
 import secrets
@@ -19,16 +20,21 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Settings the server starts with (they are JupyterLab's "overrides", i.e. new defaults):
-# - no news/update toast: it would ask to reach the internet and cover the notebook;
-# - every cell rendered (windowing off), so a plot below the fold is drawn and can be checked.
-SETTINGS_OVERRIDES = {
-    "@jupyterlab/apputils-extension:notification": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
-    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
-}
+
+# The settings `make lab` starts with (JupyterLab's "overrides", i.e. new defaults), from the
+# one file in the project: no news/update toast (it would ask to reach the internet and cover
+# the notebook); every cell rendered (windowing off), so a plot below the fold is drawn.
+def _load_lab_tool():
+    """tools/lab.py as a module (tools/ is not a package)."""
+    path = Path(__file__).resolve().parents[2] / "tools" / "lab.py"
+    spec = importlib.util.spec_from_file_location("gradlab_tools_lab", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+LAB = _load_lab_tool()
+SETTINGS_OVERRIDES = json.loads((LAB.SETTINGS / "overrides.json").read_text())
 
 START_TIMEOUT = 90.0  # seconds; a cold start on a busy 2-core machine takes ~5 s
 STOP_TIMEOUT = 15.0
@@ -111,9 +117,7 @@ def start_lab(root: Path, state: Path, python: str = sys.executable) -> LabServe
     """Start JupyterLab on `root` (which the caller filled with notebooks) and wait until its
     REST API answers. `state` is an empty folder for settings, workspaces and runtime files.
     Raises RuntimeError with the server's log when it does not come up."""
-    settings = state / "app-settings"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "overrides.json").write_text(json.dumps(SETTINGS_OVERRIDES, indent=2))
+    state.mkdir(parents=True, exist_ok=True)
     for name in ("user-settings", "workspaces", "runtime", "config", "data", "ipython"):
         (state / name).mkdir(exist_ok=True)
 
@@ -128,29 +132,16 @@ def start_lab(root: Path, state: Path, python: str = sys.executable) -> LabServe
         IPYTHONDIR=str(state / "ipython"),  # kernels keep their history here, not in ~
         PYTHONDONTWRITEBYTECODE="1",
     )
+    # `make lab`'s own command line (tools/lab.py), with this run's folders, port and token
     command = [
-        python, "-m", "jupyterlab",
-        "--no-browser",
+        *LAB.command(root, port, python=python, open_browser=False),
         "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        # LabApp reads overrides.json from app_settings_dir: a temp copy, not the venv's
-        f"--LabApp.app_settings_dir={settings}",
         f"--LabApp.user_settings_dir={state / 'user-settings'}",
         f"--LabApp.workspaces_dir={state / 'workspaces'}",
-        # window.jupyterapp lets the tests run JupyterLab commands (Run All) directly
-        "--LabApp.expose_app_in_browser=True",
-        # the server itself never asks PyPI for a newer JupyterLab (no internet here)
-        "--LabApp.check_for_updates_class="
-        "jupyterlab.handlers.announcements.NeverCheckForUpdate",
         "--ServerApp.terminals_enabled=False",
-        # the extension manager would ask PyPI for extensions: read-only never does
-        "--LabApp.extension_manager=readonly",
     ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")  # CI and containers run as root
     log_path = state / "jupyterlab.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed by LabServer.stop
     process = subprocess.Popen(

@@ -59,7 +59,7 @@ def test_settings_switch_off_news_and_update_checks() -> None:
 def test_the_server_applies_the_settings_overrides(lab) -> None:
     """Overrides become the defaults of the schemas JupyterLab serves: JupyterLab ships
     fetchNews "none" (ask with a toast) and checkForUpdates true; the private server must serve
-    "false" and false, from its temp app_settings_dir (nothing written into the venv)."""
+    "false" and false, from jupyter/settings/ (the file `make lab` reads; nothing in the venv)."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     def defaults(plugin: str) -> dict:

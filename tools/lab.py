@@ -1,0 +1,59 @@
+"""`make lab`: JupyterLab on notebooks/ with the settings the browser tests use (jupyter/settings/:
+no news or update toast, which would ask to reach the internet; every cell rendered), started as
+root too (containers, classroom VMs), where JupyterLab otherwise refuses with "Running as root is
+not recommended"."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+# JupyterLab reads overrides.json (new defaults for its settings) from its app_settings_dir.
+SETTINGS = REPO / "jupyter" / "settings"
+PORT = 8888
+
+
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def command(root: Path = NOTEBOOKS, port: int = PORT, *, python: str = sys.executable,
+            open_browser: bool = True) -> list[str]:
+    """The JupyterLab command line `make lab` runs (and the browser tests start, with their own
+    folders for state added)."""
+    args = [
+        python, "-m", "jupyterlab",
+        f"--ServerApp.root_dir={root}",
+        f"--ServerApp.port={port}",
+        f"--LabApp.app_settings_dir={SETTINGS}",
+        # the server never asks PyPI for a newer JupyterLab or for extensions (offline rooms)
+        "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+        # window.jupyterapp: the browser tests run JupyterLab's commands (Run All) through it
+        "--LabApp.expose_app_in_browser=True",
+    ]
+    if running_as_root():
+        args.append("--allow-root")  # containers and classroom VMs run as root
+    if not open_browser:
+        args.append("--no-browser")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument("--no-browser", action="store_true",
+                        help="do not open a browser tab (print the address only)")
+    options = parser.parse_args(argv)
+    args = command(port=options.port, open_browser=not options.no_browser)
+    os.execv(args[0], args)  # JupyterLab takes over this process (and its Ctrl+C)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())
