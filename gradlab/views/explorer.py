@@ -40,7 +40,8 @@ class Explorer(FigureStateOnDisplay, widgets.VBox):
     """A lab for any f in gradlab's expression language.
 
     `.sliders` (name -> FloatSlider), `.value` (f at the point), `.gradient` (name -> partial at
-    the point, from the core's backward pass) and `.figures` let Python drive and check it:
+    the point, from the core's backward pass; nan where f is undefined) and `.figures` let
+    Python drive and check it:
     Explorer("x^2 * y").sliders["x"].value = 2  ->  .gradient == {"x": 2xy, "y": x^2}.
     """
 
@@ -172,12 +173,16 @@ class Explorer(FigureStateOnDisplay, widgets.VBox):
             view.update(values)
         self.value = float(self.expression.evaluate(**values))
         gradient = self.expression.gradient(**values) if values else {}
-        self.gradient = {name: float(gradient[name]) for name in self.expression.variables}
+        defined = bool(np.isfinite(self.value))
+        # where f has no value it has no derivative either (log(x) at x = -1: the rule 1/x
+        # would still give -1), as the curve and the gradient field show
+        self.gradient = {name: float(gradient[name]) if defined else float("nan")
+                         for name in self.expression.variables}
         names = self.expression.variables
         at = ", ".join(fmt(values[n]) for n in names)
         formula = self.expression.text  # tags: a browser test recomputes them with the core
         vector = ", ".join(tagged(fmt(self.gradient[n]), formula, n, values, self.gradient[n])
-                           for n in names)
+                           if defined else fmt(self.gradient[n]) for n in names)
         partials = ", ".join(f"∂f/∂{n}" for n in names)
         text = f"f({at}) = <b>{tagged(fmt(self.value), formula, '', values, self.value)}</b>"
         if names:
