@@ -14,14 +14,17 @@ from typing import Any
 _HOMES = {
     "Curve": "curve",
     "Exercise": "exercise",
+    "Progress": "progress",
     "Surface": "surface",
     "GradientField": "field",
     "LossLab": "loss",
+    "LossSurface": "loss_surface",
     "ComputationGraph": "graph",
     "ChainRule": "chain",
     "PartialsTable": "table",
     "Explorer": "explorer",
     "NeuronLab": "neuron",
+    "LayerLab": "layer",
     "OptimizerRace": "race",
     "TrainingLab": "training",
 }

@@ -19,6 +19,10 @@ so the point the test waits for is the point it recomputes:
 - {"kind": "training", "trainer": {...}, "optimizer", "epochs", "settings": {...}}:
   Trainer(optimizer, **settings, **trainer) trained `epochs` epochs; of "" is the last recorded
   loss, of "lr" the learning rate now (TrainingLab).
+- {"kind": "layer", "shapes": {"X": [n, i], "W": [i, j], "b": [1, j], "dvalues": [n, j]}}: a
+  gradlab.nn.Dense with `at`'s W and b (entries "W[0,1]", "b[2]"), fed `at`'s X, backward with
+  its dvalues; of names the entry shown, "output[n,j]", "dinputs[n,i]", "dweights[i,j]" or
+  "dbiases[j]" (LayerLab).
 The race starts at step 0 and the training at epoch 0, where a learning rate changes nothing
 drawn: the test presses Step first (and, as moving a training slider starts training over,
 presses it again after the move)."""
@@ -97,7 +101,29 @@ def checked_number(readout: Readout) -> float:
         if readout.of == "lr":
             return float(trainer.optimizer.current_lr)
         return float(trainer.history.loss[-1]) if not readout.of else math.nan
+    if kind == "layer":
+        return layer_number(readout)
     raise ValueError(f"unknown data-gradlab-check kind {kind!r}")
+
+
+def layer_number(readout: Readout) -> float:
+    """An entry of a dense layer's output or gradients at the readout's point, by Dense and
+    backward (the check kind "layer")."""
+    arrays = {}
+    for name, (rows, columns) in readout.check["shapes"].items():
+        arrays[name] = np.array([[readout.at[f"{name}[{c}]" if name == "b" else f"{name}[{r},{c}]"]
+                                  for c in range(columns)] for r in range(rows)])
+    layer = gl.nn.Dense(*arrays["W"].shape)
+    layer.weights.data, layer.biases.data = arrays["W"], arrays["b"]
+    inputs = gl.Value(arrays["X"])
+    output = layer(inputs)
+    output.backward(arrays["dvalues"])
+    results = {"output": output.data, "dinputs": inputs.grad, "dweights": layer.weights.grad,
+               "dbiases": layer.biases.grad}
+    name, inside = readout.of[:-1].split("[")
+    index = [int(k) for k in inside.split(",")]
+    row, column = (0, index[0]) if len(index) == 1 else index
+    return float(results[name][row, column])
 
 
 def core_number(readout: Readout) -> float:
@@ -316,3 +342,28 @@ def test_checked_readouts_reject_a_wrong_number() -> None:
     assert check_readouts([right_race, right_loss, right_slope, right_training, right_rate]) == []
     for wrong in (wrong_race, other_rate, unmoved, other_training):
         assert len(check_readouts([wrong])) == 1, wrong
+
+
+def test_layer_readouts_are_recomputed_and_a_wrong_one_rejected() -> None:
+    """The "layer" check against the book's layer worked in numpy: dweights = X^T dvalues,
+    dinputs = dvalues W^T, dbiases = column sums, output = X W + b; a wrong value and a value
+    shown for another point are rejected."""
+    X = np.array([[1, 2, 3, 2.5], [2, 5, -1, 2], [-1.5, 2.7, 3.3, -0.8]])
+    W = np.array([[0.2, 0.8, -0.5, 1], [0.5, -0.91, 0.26, -0.5],
+                  [-0.26, -0.27, 0.17, 0.87]]).T
+    b = np.array([[2, 3, 0.5]])
+    dv = np.array([[1.0, 1, 1], [2, 2, 2], [3, 3, 3]])
+    at = {f"X[{n},{i}]": X[n, i] for n, i in np.ndindex(X.shape)}
+    at |= {f"W[{i},{j}]": W[i, j] for i, j in np.ndindex(W.shape)}
+    at |= {f"b[{j}]": b[0, j] for j in range(3)}
+    at |= {f"dvalues[{n},{j}]": dv[n, j] for n, j in np.ndindex(dv.shape)}
+    check = {"kind": "layer", "shapes": {"X": [3, 4], "W": [4, 3], "b": [1, 3],
+                                         "dvalues": [3, 3]}}
+    numbers = {"dweights[1,2]": (X.T @ dv)[1, 2], "dinputs[2,3]": (dv @ W.T)[2, 3],
+               "dbiases[1]": dv.sum(axis=0)[1], "output[0,2]": (X @ W + b)[0, 2]}
+    right = [Readout("", of, at, value, f"{value:.6g}", check) for of, value in numbers.items()]
+    assert check_readouts(right) == []
+    wrong = Readout("", "dweights[1,2]", at, 20.2, "20.2", check)
+    elsewhere = Readout("", "dweights[1,2]", {**at, "X[1,1]": 4.0}, 20.1, "20.1", check)
+    for bad in (wrong, elsewhere):
+        assert len(check_readouts([bad])) == 1, bad
