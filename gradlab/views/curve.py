@@ -1,5 +1,7 @@
 """Curve: y = f(x) with the point, its tangent (slope = the core's derivative) and a secant
-whose step h has its own slider, so the learner watches (f(x+h) - f(x)) / h approach f'(x)."""
+whose step h has its own slider, so the learner watches (f(x+h) - f(x)) / h approach f'(x);
+optionally a toggle puts the secant's second point left of x, (f(x) - f(x-h)) / h, to compare
+the two one-sided slopes at a kink."""
 
 from __future__ import annotations
 
@@ -22,28 +24,46 @@ class Curve(View):
     and, optionally, the secant through (x, f(x)) and (x + h, f(x + h)).
 
     >>> Curve("x^2")            # at x = 1 the tangent's slope is f'(1) = 2
-    Other variables of f (if any) are held at their sliders' values.
+    >>> Curve("relu(x)", sides=True)   # at x = 0: secant slope 1 from the right, 0 from the left
+    With `sides=True` a toggle moves the secant's second point to x - h: its slope is then
+    (f(x) - f(x - h)) / h. Other variables of f (if any) are held at their sliders' values.
     """
 
     def __init__(self, expression: Any, sliders: Mapping[str, widgets.FloatSlider] | None = None,
                  *, variable: str | None = None,
                  ranges: Mapping[str, tuple[float, float]] | None = None,
-                 secant: bool = True, h: float = 0.5) -> None:
+                 secant: bool = True, h: float = 0.5, sides: bool = False,
+                 h_slider: widgets.SelectionSlider | None = None) -> None:
         super().__init__()
         expression = as_expression(expression)
         self.variable = variable or (expression.variables[0] if expression.variables else "x")
         self._setup(expression, sliders, ranges, [self.variable])
         self.secant = secant
-        self.h_slider = rate_slider("secant step h", h, 1e-3, 2.0)
-        self.h_slider.observe(self._on_h, names="value")
+        # a given h slider is a composite's: it is read here, and the composite calls update
+        self.owns_h = h_slider is None
+        self.h_slider = rate_slider("secant step h", h, 1e-3, 2.0) if h_slider is None \
+            else h_slider
+        if self.owns_h:
+            self.h_slider.observe(self._on_h, names="value")
+        # the secant's second point: right of x (+1) or, with `sides`, left of it (-1)
+        self.side: widgets.ToggleButtons | None = None
+        if secant and sides:
+            self.side = widgets.ToggleButtons(
+                options=[(f"right: {self.variable} + h", 1.0),
+                         (f"left: {self.variable} − h", -1.0)],
+                value=1.0, description="secant's second point",
+                style={"description_width": "initial"})
+            self.side.observe(self._on_h, names="value")
         self.readout = widgets.HTML()
         self.figure = self._build_figure()
         self.figures = [self.figure]
         self._sampled_for: tuple | None = None  # the other variables' values the curve is for
         self.slope = self.secant_slope = self.y = float("nan")
         controls = list(self.sliders.values()) if self.owns_sliders else []
-        if secant:
+        if secant and self.owns_h:
             controls.append(self.h_slider)
+        if self.side is not None:
+            controls.append(self.side)
         self.children = [self.figure, self.readout, *controls, self.message]
         self.update()
 
@@ -122,7 +142,8 @@ class Curve(View):
         slope = float(self.expression.gradient(**values)[name]) if name in values else 0.0
         if not np.isfinite(y):
             slope = float("nan")
-        h = float(self.h_slider.value)
+        # the secant's signed step: h to the right of x, -h to the left (the toggle)
+        h = float(self.h_slider.value) * (float(self.side.value) if self.side else 1.0)
         secant_slope = geometry.secant_slope(f, x, h) if self.secant else float("nan")
         self.y, self.slope, self.secant_slope = y, slope, secant_slope
 
@@ -159,8 +180,10 @@ class Curve(View):
                  f"tangent slope f'({name}) = <b>{shown_slope}</b>"]
         if self.secant:
             gap = secant_slope - slope
-            parts.append(f"secant slope (f({name}+h) − f({name}))/h = <b>{fmt(secant_slope)}</b>"
-                         f" for h = {fmt(h, 3)} (differs by {fmt(gap, 3)})")
+            quotient = (f"(f({name}+h) − f({name}))/h" if h > 0
+                        else f"(f({name}) − f({name}−h))/h")
+            parts.append(f"secant slope {quotient} = <b>{fmt(secant_slope)}</b>"
+                         f" for h = {fmt(abs(h), 3)} (differs by {fmt(gap, 3)})")
         self.readout.value = ('<div style="font-size:15px;line-height:1.5">'
                               + " &nbsp;·&nbsp; ".join(parts) + "</div>")
 
@@ -176,8 +199,8 @@ class Curve(View):
             self.message.show(f"the derivative f'({name}) is undefined (or infinite) at "
                               f"{name} = {fmt(x)}: the tangent is hidden", "warning")
         elif self.secant and not np.isfinite(secant_slope):
-            self.message.show(f"f is undefined (or infinite) at {name} + h = {fmt(x + h)}: "
-                              "the secant cannot be drawn", "warning")
+            self.message.show(f"f is undefined (or infinite) at {fmt(x + h)}, the secant's "
+                              "second point: the secant cannot be drawn", "warning")
         elif self._gap_reason:
             self.message.show(self._gap_reason, "info")
         elif limit := self.at_limit(point, [name]):

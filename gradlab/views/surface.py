@@ -1,6 +1,8 @@
 """Surface: z = f(x, y) in 3-D with the point, the two slices through it (y held fixed, then x
 held fixed) and their tangents, whose slopes are the core's df/dx and df/dy; optionally the
-tangent plane z = f + df/dx (x - x0) + df/dy (y - y0)."""
+tangent plane z = f + df/dx (x - x0) + df/dy (y - y0), and the secant of the first slice
+through (x0, y0) and (x0 + h, y0), whose slope (f(x0 + h, y0) - f(x0, y0)) / h tends to df/dx
+as h -> 0 (the definition of the partial derivative)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,13 @@ import plotly.graph_objects as go
 
 from .. import geometry
 from ._base import View, as_expression, describe_undefined
-from ._common import PALETTE, base_layout, fmt, guarded, restyle, tagged
+from ._common import PALETTE, base_layout, fmt, guarded, rate_slider, restyle, tagged
+from .curve import Curve
 
 GRID = 40  # the surface's grid is GRID x GRID, recomputed only when f or its range changes
 SLICE_SAMPLES = 80
+SLICE_WIDTH = 460  # pixels: the flat slice beside the surface
+SECANT = PALETTE["gradient"]  # the secant's colour here: the palette's is the y-slice's
 
 
 def plotted_pair(expression: Any, variables: Sequence[str] | None) -> tuple[str, str]:
@@ -34,12 +39,19 @@ def plotted_pair(expression: Any, variables: Sequence[str] | None) -> tuple[str,
 class Surface(View):
     """z = f(a, b) over the sliders' ranges of the plotted pair (a, b); other variables are
     held at their sliders' values. For f = x^2 y at (1, 2): df/dx = 2xy = 4, df/dy = x^2 = 1.
+
+    With `secant=True` the slice along a also carries the secant through (a0, b0) and
+    (a0 + h, b0), b held at b0, and an h slider; beside the surface, `.slice` (a Curve) draws
+    that slice flat, t -> f(t, b0), with its tangent and the same secant. The readout puts the
+    secant's slope, the difference quotient (f(a0 + h, b0) - f(a0, b0)) / h (f by the core),
+    beside the core's df/da. For f = x^2 y the quotient is (2x + h) y: it differs from
+    df/dx = 2xy by h y.
     """
 
     def __init__(self, expression: Any, sliders: Mapping[str, widgets.FloatSlider] | None = None,
                  *, variables: Sequence[str] | None = None,
                  ranges: Mapping[str, tuple[float, float]] | None = None,
-                 plane: bool = False) -> None:
+                 plane: bool = False, secant: bool = False, h: float = 0.5) -> None:
         super().__init__()
         expression = as_expression(expression)
         self.pair = plotted_pair(expression, variables)
@@ -47,14 +59,41 @@ class Surface(View):
         self.plane_box = widgets.Checkbox(value=plane, description="tangent plane",
                                           indent=False)
         self.plane_box.observe(self._on_plane, names="value")
+        self.secant = secant
+        self.h_slider: widgets.SelectionSlider | None = None
+        if secant:
+            self.h_slider = rate_slider("secant step h", h, 1e-3, 2.0)
+            self.h_slider.observe(self._on_h, names="value")
         self.readout = widgets.HTML()
         self.figure = self._build_figure()
         self.figures = [self.figure]
+        self.slice: Curve | None = None
+        plots: list[widgets.Widget] = [self.figure]
+        if secant:  # the slice along a, flat: it reads the same sliders and the same h
+            self.slice = Curve(self.expression, self.sliders, variable=self.pair[0],
+                               h_slider=self.h_slider)
+            # a fixed width: autosized beside the 3-D plot, it took the whole row's width
+            self.slice.figure.layout.update(height=self.figure.layout.height, width=SLICE_WIDTH,
+                                            autosize=False)
+            self.slice.figure.layout.yaxis.title.text = f"f({', '.join(self.pair)})"
+            # the palette's secant green is the 3-D y-slice's: both plots use SECANT
+            for trace in self.slice.figure.data[2:4]:
+                (trace.line if trace.mode == "lines" else trace.marker).color = SECANT
+            self.figures.append(self.slice.figure)
+            # side by side, or stacked when the page is narrow
+            plots = [widgets.VBox([self.figure], layout=widgets.Layout(flex="1 1 440px",
+                                                                      min_width="320px")),
+                     widgets.VBox([self.slice.figure], layout=widgets.Layout(flex="0 0 auto"))]
         self._grid_for: tuple | None = None
         self.value = float("nan")
         self.partials = (float("nan"), float("nan"))
+        self.secant_slope = float("nan")
         controls = list(self.sliders.values()) if self.owns_sliders else []
-        self.children = [self.figure, self.readout, *controls, self.plane_box, self.message]
+        if secant:
+            controls.append(self.h_slider)
+        figures = (widgets.HBox(plots, layout=widgets.Layout(flex_flow="row wrap"))
+                   if len(plots) > 1 else self.figure)
+        self.children = [figures, self.readout, *controls, self.plane_box, self.message]
         self.update()
 
     def _build_figure(self) -> go.FigureWidget:
@@ -76,6 +115,14 @@ class Surface(View):
                        colorscale=[[0, PALETTE["tangent"]], [1, PALETTE["tangent"]]],
                        visible=self.plane_box.value),
         ]
+        if self.secant:  # traces 7 and 8: the secant of the slice along a, and its two points
+            traces += [
+                go.Scatter3d(name=f"secant along {a} ({b} held)", mode="lines",
+                             line={"color": SECANT, "width": 6, "dash": "dot"}),
+                go.Scatter3d(name=f"({a}, {b}) and ({a} + h, {b})", mode="markers",
+                             showlegend=False,
+                             marker={"color": SECANT, "size": 5, "symbol": "square"}),
+            ]
         scene = {"xaxis": {"title": {"text": a}, "range": list(self.range_of(a))},
                  "yaxis": {"title": {"text": b}, "range": list(self.range_of(b))},
                  "zaxis": {"title": {"text": f"f({a}, {b})"}},
@@ -88,6 +135,10 @@ class Surface(View):
     def _on_plane(self, change: dict) -> None:
         with self.figure.batch_update():
             self.figure.data[6].visible = bool(change["new"])
+        self.update()
+
+    @guarded
+    def _on_h(self, change: dict) -> None:
         self.update()
 
     def _f_of(self, point: dict[str, Any]):
@@ -163,15 +214,52 @@ class Surface(View):
         if self.plane_box.value:
             plane = geometry.tangent_plane(a0, b0, z0, partials[0], partials[1], half)
             changes[6] = {"x": plane[0], "y": plane[1], "z": plane[2]}
+        if self.secant:
+            changes.update(self._secant(f, a0, b0, z0, a_hi - a_lo))
         restyle(self.figure, changes)
+        if self.slice is not None:
+            self._update_slice(point, b0)
         text = self.expression.text
         shown = self.shown_partials(values, z0, partials)
+        secant = self._secant_readout(a0, b0, partials[0]) if self.secant else ""
         self.readout.value = (
             '<div style="font-size:15px;line-height:1.5">'
             f"f({fmt(a0)}, {fmt(b0)}) = {tagged(fmt(z0), text, '', values, z0)} &nbsp;·&nbsp; "
             f"∂f/∂{a} = <b>{shown[0]}</b> (slope along {a}) &nbsp;·&nbsp; "
-            f"∂f/∂{b} = <b>{shown[1]}</b> (slope along {b})</div>")
+            f"∂f/∂{b} = <b>{shown[1]}</b> (slope along {b}){secant}</div>")
         self._explain(point, z0, partials)
+        if self.slice is not None and self.slice.message.kind == "error":  # its own line is
+            self.message.show(self.slice.message.text, "error")  # not shown: say it here
+
+    def _secant(self, f, a0: float, b0: float, z0: float, span: float) -> dict[int, dict]:
+        """Traces 7 and 8: the secant of the slice b = b0 through a0 and a0 + h, its slope the
+        difference quotient (f(a0 + h, b0) - f(a0, b0)) / h of the core's values of f."""
+        h = float(self.h_slider.value)
+        self.secant_slope = geometry.secant_slope(lambda t: float(f(t, b0)), a0, h)
+        ends = geometry.line_through(a0, z0, self.secant_slope, a0 - 0.1 * span,
+                                     a0 + h + 0.1 * span)
+        return {
+            7: {"x": ends[0], "y": np.full(2, b0), "z": ends[1]},
+            8: {"x": np.array([a0, a0 + h]), "y": np.full(2, b0),
+                "z": geometry.with_gaps([z0, float(f(a0 + h, b0))])},
+        }
+
+    def _update_slice(self, point: dict[str, float], b0: float) -> None:
+        """The flat slice t -> f(t, b0), redrawn by its Curve; its legend names the held b0."""
+        a, b = self.pair
+        name = f"slice {b} = {fmt(b0, 3)}: f({a}, {fmt(b0, 3)})"
+        if self.slice.figure.data[0].name != name:
+            self.slice.figure.data[0].name = name
+        self.slice.update(point)
+
+    def _secant_readout(self, a0: float, b0: float, partial: float) -> str:
+        """The difference quotient of the slice along a beside the core's partial."""
+        a, b = self.pair
+        h = float(self.h_slider.value)
+        return (f"<br>secant of the slice {b} = {fmt(b0)}: "
+                f"(f({a} + h, {b}) − f({a}, {b}))/h = <b>{fmt(self.secant_slope)}</b> "
+                f"for h = {fmt(h, 3)}; ∂f/∂{a} = {fmt(partial)} (backward); "
+                f"they differ by {fmt(self.secant_slope - partial, 3)}")
 
     def _explain(self, point: dict, z0: float, partials: tuple[float, float]) -> None:
         if self.show_undefined(point, z0):
