@@ -1,8 +1,12 @@
 """Lesson 6 as a learner meets it: the NeuronLab built as the notebook builds it, driven to each
 state a "Try this" asks for, and what the text says happens checked against the neuron worked
-by hand (plain Python and SymPy, never the core); the printed numbers checked the same way."""
+by hand (plain Python and SymPy, never the core); the printed numbers checked the same way.
+The exercises are made from the notebook's own cells (read with ast): each answer checked by
+hand, plausible wrong answers rejected, each checkable in the lab, and no answer on the page."""
 
+import ast
 import json
+import math
 import re
 from pathlib import Path
 
@@ -11,12 +15,15 @@ import pytest
 pytest.importorskip("plotly")
 pytest.importorskip("ipywidgets")
 
+import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
 
-from gradlab.views import Exercise  # noqa: E402
+from gradlab.views import Exercise, Progress  # noqa: E402
 from gradlab.views.neuron import NeuronLab  # noqa: E402
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "06_neuron_backprop.ipynb"
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "06_neuron_backprop.ipynb"
+KEY = ROOT / "docs" / "teaching" / "lessons" / "06_neuron_backprop.md"
 BOOK = {"x1": 1.0, "x2": -2.0, "x3": 3.0, "w1": -3.0, "w2": -1.0, "w3": 2.0, "b": 1.0}
 NAMES = tuple(BOOK)
 
@@ -59,7 +66,7 @@ def lab_as_in_the_notebook() -> NeuronLab:
 def test_the_tries_say_what_these_tests_check():
     tries, update = source("06-05"), source("06-13")
     assert "the first step goes through ReLU" in tries
-    assert "Lower $b$ below $-5$, until $z < 0$" in tries and "*every* partial becomes 0" in tries
+    assert "Lower $b$ below $-5$, until $z < 0$: what happens to the seven partials" in tries
     assert "Double $x_1$ (from 1 to 2): which partial doubles" in tries
     assert "Press *one step*" in update and "output drops to the new output" in update
     assert "set dvalue to $-1$" in update and "the output rises" in update
@@ -213,27 +220,259 @@ def test_the_printed_update_is_the_books_step_worked_by_hand():
     assert "5.985" in text and "[-3.001, -0.998, 1.997]" in text  # the book's numbers
 
 
-def test_the_exercise_asks_for_a_number_the_page_does_not_show():
-    text = source("06-06")
-    assert 'Exercise("0.5*relu(x1*w1 + x2*w2 + x3*w3 + b)", partial="w3"' in text
-    assert 'at={"x1": 1, "x2": -2, "x3": 3, "w1": -3, "w2": -1, "w3": 2, "b": 1}' in text
-    exercise = Exercise("0.5*relu(x1*w1 + x2*w2 + x3*w3 + b)", at=BOOK, partial="w3")
-    answer = by_hand(BOOK, dvalue=0.5)["w3"]  # 0.5 * 1 * x3 = 1.5
-    assert answer == 1.5 and exercise.expected == pytest.approx(answer, abs=1e-12)
-    outputs = "".join(printed(cell_id) for cell_id in cells())
-    assert not re.search(r"(?<![\d.])1\.5(?![\d])", outputs)
-    lab = NeuronLab()  # at the default point the lab shows dvalue 1's gradient, not 0.5's
-    assert "data-gradlab-value=\"1.5\"" not in lab.step_readout.value
+# -- the exercises, made from the notebook's own cells -------------------------------------------
+
+def exercise_calls() -> dict[str, tuple[str | None, list, dict]]:
+    """cell id -> (Exercise's maker: None, 'formula', ...; its arguments; its keywords), read
+    from the notebook's code with ast (the arguments are literals, as the worksheets need)."""
+    found = {}
+    for cell_id, cell in cells().items():
+        if cell["cell_type"] != "code":
+            continue
+        for node in ast.walk(ast.parse("".join(cell["source"]))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "Exercise":
+                maker = None
+            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                  and func.value.id == "Exercise"):
+                maker = func.attr
+            else:
+                continue
+            found[cell_id] = (maker, [ast.literal_eval(a) for a in node.args],
+                              {k.arg: ast.literal_eval(k.value) for k in node.keywords})
+    return found
 
 
-def test_the_summary_partials_agree_with_sympy():
-    text = printed("06-08")
-    symbols = sp.symbols("x1 x2 x3 w1 w2 w3 b")
-    x1, x2, x3, w1, w2, w3, b = symbols
+def made(cell_id: str) -> Exercise:
+    """The exercise exactly as the notebook's cell makes it."""
+    maker, args, kwargs = exercise_calls()[cell_id]
+    return (getattr(Exercise, maker) if maker else Exercise)(*args, **kwargs)
+
+
+def arithmetic(text: str) -> float:
+    """A hint's worked step such as '2·(−3) + 1·1', evaluated by SymPy (not by gradlab)."""
+    return float(sp.sympify(text.replace("·", "*").replace("−", "-")))
+
+
+def number_texts(value: float) -> set[str]:
+    """A number as a page might print it: several roundings, either minus sign, and without
+    its sign."""
+    texts = set()
+    for v in (value, abs(value)):
+        for spec in ("g", ".2f", ".3f", ".3g", ".4g", ".6g"):
+            text = format(v, spec)
+            texts |= {text, text.replace("-", "−")}
+    return texts
+
+
+def answer_texts(exercise: Exercise) -> set[str]:
+    """The exercise's answer in the forms a page might show it."""
+    if exercise.kind == "number":
+        return number_texts(exercise.expected)
+    if exercise.kind == "vector":
+        values = list(exercise.expected.values())
+        texts = {exercise.answer_text}
+        for spec in ("g", ".2f", ".3g"):
+            parts = [format(v, spec) for v in values]
+            for sep in (", ", ",", "  ", " "):
+                texts |= {sep.join(parts), sep.join(parts[:-1])}  # all, and dw alone
+        return texts | {t.replace("-", "−") for t in texts}
+    if exercise.kind == "formula":
+        text = exercise.answer_text
+        return {text, text.replace(" ", ""), str(exercise.expected._sympy())}
+    return {exercise.expected} if isinstance(exercise.expected, str) else set(exercise.expected)
+
+
+def shows(text: str, answer: str) -> bool:
+    """Does the text contain the answer (a number not as part of a longer number)?"""
+    if re.fullmatch(r"[−-]?\d+(\.\d+)?", answer):
+        return re.search(rf"(?<![\d.]){re.escape(answer)}(?![\d])", text) is not None
+    return answer in text
+
+
+def saved_outputs() -> str:
+    texts = []
+    for cell in cells().values():
+        for output in cell.get("outputs", []):
+            texts.append("".join(output.get("text", "")))
+            for value in output.get("data", {}).values():
+                texts.append(value if isinstance(value, str) else "".join(value)
+                             if isinstance(value, list) else json.dumps(value))
+    return "\n".join(texts)
+
+
+def prose() -> str:
+    return "\n".join("".join(c["source"]) for c in cells().values()
+                     if c["cell_type"] == "markdown")
+
+
+EXERCISES = ("06-16", "06-06", "06-17", "06-18")
+
+
+def test_the_lesson_has_four_exercises_of_four_kinds_each_after_its_idea_then_progress():
+    ids = list(cells())
+    assert list(exercise_calls()) == list(EXERCISES)
+    assert [made(i).kind for i in EXERCISES] == ["choice", "vector", "formula", "number"]
+    # ReLU off: after the lab's Try this, before the update; the update's: after its Try this
+    assert ids.index("06-05") < ids.index("06-16") < ids.index("06-11")
+    assert ids.index("06-13") < ids.index("06-06") < ids.index("06-17") < ids.index("06-18") \
+        < ids.index("06-07")
+    assert source(ids[-2]).strip() == "## Your progress" and source(ids[-1]).strip() == \
+        "Progress()"
+    exercises = [made(i) for i in EXERCISES]
+    progress = Progress(exercises)
+    assert progress.count == 4 and progress.solved_count == 0
+    for exercise in exercises:
+        assert len(exercise.hints) == 3  # a nudge, the rule, the worked step
+        assert exercise.check(exercise.answer_text) is True
+    assert progress.solved_count == 4
+    progress.reset()
+    assert progress.solved_count == 0
+
+
+def test_no_answer_is_on_the_page_before_the_learner_answers():
+    outputs, text = saved_outputs(), prose()
+    exercises = {cell_id: made(cell_id) for cell_id in EXERCISES}
+    words = [hint for e in exercises.values() for hint in e.hints]
+    lab = NeuronLab()  # its readouts at the default point
+    readouts = " ".join([lab.output.value, lab.step_readout.value, lab.table.children[0].value,
+                         lab.message.text])
+    assert readouts.count("data-gradlab-value") >= 8  # the readouts were read
+    for cell_id, exercise in exercises.items():
+        # a choice's answer is one of its options, which its question may name
+        questions = ([] if exercise.kind == "choice" else
+                     [e.question_text for e in exercises.values()])
+        for answer in answer_texts(exercise):
+            assert not shows(outputs, answer), (cell_id, answer)
+            assert not shows(text, answer), (cell_id, answer)
+            assert not any(shows(w, answer) for w in [*words, *questions]), (cell_id, answer)
+            assert not shows(re.sub(r"<[^>]+>", " ", readouts), answer), (cell_id, answer)
+
+
+def test_exercise_relu_off_none_of_the_seven_gets_a_gradient():
+    exercise = made("06-16")
+    maker, (expression, *_), kwargs = exercise_calls()["06-16"]
+    point = {name: float(v) for name, v in kwargs["at"].items()}
+    assert maker == "which_inputs" and expression == "relu(x1*w1 + x2*w2 + x3*w3 + b)"
+    # the question describes this neuron
+    assert "inputs x = [2, 1, −1], weights w = [−3, 1, 2], bias b = 1" in exercise.question_text
+    assert [point[n] for n in ("x1", "x2", "x3", "w1", "w2", "w3", "b")] == [2, 1, -1, -3, 1, 2, 1]
+    hand = by_hand(point)
+    assert hand["z"] < 0 and all(hand[name] == 0 for name in NAMES)
+    assert exercise.expected == ("none of them",)
+    assert arithmetic(exercise.hints[2].split("z = ")[1].split(".")[0]) == hand["z"]
+    for wrong in (("x1", "w1"), ("b",), ("x1", "x2", "x3", "w1", "w2", "w3", "b")):
+        assert exercise.check(wrong) is False
+        assert "is 0 at this point" in exercise.result.message
+    # checkable in the lab: this neuron on the sliders turns ReLU off
+    lab = NeuronLab()
+    for name, value in point.items():
+        lab.sliders[name].value = value
+    assert lab.gradient == dict.fromkeys(NAMES, 0.0) and "ReLU is off" in lab.message.text
+
+
+def test_exercise_dw_and_db_for_dvalue_minus_half():
+    exercise = made("06-06")
+    assert "dvalue = −0.5 for the book's neuron" in exercise.question_text
+    assert exercise.expression.text == "-0.5*relu(1*w1 - 2*w2 + 3*w3 + b)"
+    assert exercise.at == {"w1": -3.0, "w2": -1.0, "w3": 2.0, "b": 1.0}
+    hand = by_hand(BOOK, dvalue=-0.5)  # dvalue * ReLU'(6) * x_i, dvalue * ReLU'(6)
+    expected = [hand["w1"], hand["w2"], hand["w3"], hand["b"]]
+    assert expected == [-0.5, 1.0, -1.5, -0.5]
+    assert list(exercise.expected.values()) == pytest.approx(expected, abs=1e-12)
+    assert exercise.check(", ".join(f"{v:g}" for v in expected)) is True
+    plain = by_hand(BOOK)
+    for wrong in ([-v for v in expected],  # the sign of dvalue dropped
+                  [plain["w1"], plain["w2"], plain["w3"], plain["b"]],  # dvalue = 1's
+                  [hand["x1"], hand["x2"], hand["x3"], hand["b"]]):  # dx instead of dw
+        assert exercise.check(", ".join(f"{v:g}" for v in wrong)) is False
+    # checkable in the lab: dvalue = -0.5 shows this dw and db
+    lab = NeuronLab()
+    lab.dvalue.value = -0.5
+    found = dict(re.findall(r'data-gradlab-of="([^"]*)" data-gradlab-at="[^"]*" '
+                            r'data-gradlab-value="([^"]*)"', lab.step_readout.value))
+    assert [float(found[n]) for n in ("w1", "w2", "w3", "b")] == expected
+
+
+def test_exercise_formula_for_what_the_neuron_sends_back_for_x2():
+    exercise = made("06-17")
+    assert exercise.expression.text == "dvalue*relu(x1*w1 + x2*w2 + x3*w3 + b)"
+    assert exercise.partial == "x2"
+    dvalue, x1, x2, x3, w1, w2, w3, b = sp.symbols("dvalue x1 x2 x3 w1 w2 w3 b", real=True)
     z = x1 * w1 + x2 * w2 + x3 * w3 + b
-    f = sp.Piecewise((z, z > 0), (0, True))
-    at = dict(zip(symbols, [BOOK[str(s)] for s in symbols], strict=True))
-    assert f"  f = {float(f.subs(at)):g}\n" in text
-    for symbol in symbols:
-        value = float(sp.diff(f, symbol).subs(at))
-        assert re.search(rf"∂f/∂{symbol} = .*= {value:g}\n", text), (symbol, value)
+    oracle = sp.diff(dvalue * sp.Max(0, z), x2)  # SymPy: dvalue*w2*Heaviside(z)
+    symbols = (dvalue, x1, x2, x3, w1, w2, w3, b)
+    rng = np.random.default_rng(6)
+    checked = 0
+    for _ in range(40):
+        point = dict(zip(symbols, rng.uniform(-3, 3, len(symbols)).tolist(), strict=True))
+        if abs(float(z.subs(point))) < 1e-3:
+            continue  # away from the kink, where SymPy's Heaviside(0) is a convention
+        ours = exercise.expected.evaluate(**{str(s): v for s, v in point.items()})
+        assert ours == pytest.approx(float(oracle.subs(point)), abs=1e-12)
+        checked += 1
+    assert checked > 30
+    sum_ = "x1*w1 + x2*w2 + x3*w3 + b"
+    for right in (f"dvalue*w2*step({sum_})", f"w2 * dvalue * step({sum_})",
+                  f"dvalue·w2·step({sum_})"):
+        assert exercise.problem.check(right).correct, right
+    wrongs = {f"w2*step({sum_})": "yours gives",  # dvalue forgotten
+              "dvalue*w2": "the partial gives 0",  # ReLU' forgotten: wrong where z < 0
+              f"dvalue*x2*step({sum_})": "that is ∂f/∂w2",  # the weight's partial
+              f"-dvalue*w2*step({sum_})": "the sign is wrong"}
+    for wrong, told in wrongs.items():
+        result = exercise.problem.check(wrong)
+        assert not result.correct and told in result.message, (wrong, result.message)
+
+
+def test_exercise_the_output_after_one_step_with_dvalue_2_and_lr_0_01():
+    exercise = made("06-18")
+    assert "dvalue = 2, and the learning rate is lr = 0.01" in exercise.question_text
+    assert exercise.at == {**BOOK, "dvalue": 2.0, "lr": 0.01}
+    after = hand_step(BOOK, dvalue=2.0, lr=0.01)
+    answer = by_hand(after)["out"]
+    assert answer == pytest.approx(5.7, abs=1e-12)
+    assert exercise.expected == pytest.approx(answer, abs=1e-12)
+    worked = exercise.hints[2].split("new z = ")[1].rstrip(".")
+    assert arithmetic(worked) == pytest.approx(by_hand(after)["z"], abs=1e-12)
+    for wrong in (by_hand(hand_step(BOOK, 1.0, 0.01))["out"],  # dvalue = 1
+                  by_hand(hand_step(BOOK, -2.0, 0.01))["out"],  # a step uphill: + lr * dw
+                  6.0):  # the output before the step
+        assert not math.isclose(wrong, answer)
+        assert exercise.check(f"{wrong:g}") is False
+    # checkable in the lab: dvalue 2, lr 0.01, one step
+    lab = NeuronLab()
+    lab.dvalue.value = 2.0
+    lab.rate.value = 0.01
+    assert (lab.dvalue.value, lab.rate.value) == (2.0, 0.01)
+    lab.update_button.click()
+    assert lab.value == pytest.approx(answer, abs=1e-12)
+
+
+def test_the_answer_key_has_every_exercise_with_the_cores_answer():
+    key = KEY.read_text()
+    headings = re.findall(r"^### Exercise (\d+): .+\n+Answer: (.+)$", key, flags=re.M)
+    assert [int(k) for k, _ in headings] == list(range(1, len(EXERCISES) + 1))
+    for (_, answer), cell_id in zip(headings, EXERCISES, strict=True):
+        exercise = made(cell_id)
+        typed = answer.strip().strip("`")
+        if exercise.kind == "choice":
+            assert typed == exercise.answer_text
+        else:
+            assert exercise.problem.check(typed).correct, (cell_id, typed)
+    assert "## Answer key" in key
+    assert len(re.findall(r"^### Try this: ", key, flags=re.M)) == 6  # 3 + 3 bullets
+
+
+def test_the_exercise_cells_hide_their_code_which_holds_the_hints():
+    """The code of an exercise holds its hints (and a choice's answer): JupyterLab shows the
+    cell collapsed, so a learner meets the question, not the worked step."""
+    for cell_id in EXERCISES:
+        assert cells()[cell_id]["metadata"].get("jupyter", {}).get("source_hidden") is True
+        # collapsed, JupyterLab still shows the first line: no answer and no hint on it
+        first = source(cell_id).splitlines()[0]
+        exercise = made(cell_id)
+        assert not any(shows(first, answer) for answer in answer_texts(exercise))
+        assert not any(hint[:30] in first for hint in exercise.hints)

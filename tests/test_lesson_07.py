@@ -1,8 +1,11 @@
 """Lesson 7 as a learner meets it: the book's layer example and its printed results checked
 against numpy and the book's own numbers; the LayerLab built as the notebook builds it and
 driven to each state a "Try this" asks for, with what the text says happens checked against
-numpy formulas (never the core); and the exercises' answers kept off the page."""
+numpy formulas (never the core); and the exercises, made from the notebook's own cells (read
+with ast): each answer checked with numpy, plausible wrong answers rejected, each checkable in
+the lab, and no answer on the page before the learner gives one."""
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -13,10 +16,14 @@ import pytest
 pytest.importorskip("plotly")
 pytest.importorskip("ipywidgets")
 
-import gradlab as gl  # noqa: E402
-from gradlab.views import Exercise, LayerLab  # noqa: E402
+import sympy as sp  # noqa: E402
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "07_layer_backprop.ipynb"
+import gradlab as gl  # noqa: E402
+from gradlab.views import Exercise, LayerLab, Progress  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "07_layer_backprop.ipynb"
+KEY = ROOT / "docs" / "teaching" / "lessons" / "07_layer_backprop.md"
 
 # the book's example, typed from the chapter (not read from gradlab)
 X = np.array([[1, 2, 3, 2.5], [2, 5, -1, 2], [-1.5, 2.7, 3.3, -0.8]])
@@ -260,39 +267,242 @@ def tagged(markup: str) -> list[tuple[str, float]]:
         markup)]
 
 
-# -- the exercises ------------------------------------------------------------------------------
+# -- the exercises, made from the notebook's own cells -------------------------------------------
 
-EXERCISES = [
-    # dweights[2,0] with dvalues' column 0 = [1, 0, -2]: 3*1 + (-1)*0 + 3.3*(-2) = -3.6
-    ("d0*x0*w + d1*x1*w + d2*x2*w", "w",
-     {"d0": 1, "d1": 0, "d2": -2, "x0": 3, "x1": -1, "x2": 3.3, "w": -0.5},
-     "dweights[2,0]", {"dvalues[0,0]": 1, "dvalues[1,0]": 0, "dvalues[2,0]": -2}, -3.6),
-    # dinputs[1,3] with dvalues' row 1 = [1, -1, 2]: 1*1 + (-1)*(-0.5) + 2*0.87 = 3.24
-    ("d0*w0*x + d1*w1*x + d2*w2*x", "x",
-     {"d0": 1, "d1": -1, "d2": 2, "w0": 1, "w1": -0.5, "w2": 0.87, "x": 2},
-     "dinputs[1,3]", {"dvalues[1,0]": 1, "dvalues[1,1]": -1, "dvalues[1,2]": 2}, 3.24),
-]
+def exercise_calls() -> dict[str, tuple[str | None, list, dict]]:
+    """cell id -> (Exercise's maker: None, 'choice', ...; its arguments; its keywords), read
+    from the notebook's code with ast (the arguments are literals, as the worksheets need)."""
+    found = {}
+    for cell in cells():
+        if cell["cell_type"] != "code":
+            continue
+        for node in ast.walk(ast.parse("".join(cell["source"]))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "Exercise":
+                maker = None
+            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                  and func.value.id == "Exercise"):
+                maker = func.attr
+            else:
+                continue
+            found[cell["id"]] = (maker, [ast.literal_eval(a) for a in node.args],
+                                 {k.arg: ast.literal_eval(k.value) for k in node.keywords})
+    return found
 
 
-@pytest.mark.parametrize("expression, partial, at, entry, point, answer", EXERCISES)
-def test_each_exercise_is_right_checkable_in_the_lab_and_not_on_the_page(
-        expression, partial, at, entry, point, answer):
-    source = text_of("code")
-    assert f'Exercise("{expression}", partial="{partial}", at={json.dumps(at)}' in source
-    exercise = Exercise(expression, at=at, partial=partial)
-    assert exercise.expected == pytest.approx(answer, abs=1e-12)
+def made(cell_id: str) -> Exercise:
+    """The exercise exactly as the notebook's cell makes it."""
+    maker, args, kwargs = exercise_calls()[cell_id]
+    return (getattr(Exercise, maker) if maker else Exercise)(*args, **kwargs)
+
+
+def arithmetic(text: str) -> float:
+    """A hint's worked step such as '3·1 + (−1)·0', evaluated by SymPy (not by gradlab)."""
+    return float(sp.sympify(text.replace("·", "*").replace("−", "-")))
+
+
+def number_texts(value: float) -> set[str]:
+    """A number as a page might print it: several roundings, either minus sign, unsigned."""
+    texts = set()
+    for v in (value, abs(value)):
+        for spec in ("g", ".2f", ".3f", ".3g", ".4g", ".6g"):
+            text = format(v, spec)
+            texts |= {text, text.replace("-", "−")}
+    return texts
+
+
+def answer_texts(exercise: Exercise) -> set[str]:
+    if exercise.kind == "number":
+        return number_texts(exercise.expected)
+    return {exercise.expected} if isinstance(exercise.expected, str) else set(exercise.expected)
+
+
+def shows(text: str, answer: str) -> bool:
+    """Does the text contain the answer (a number not as part of a longer number)?"""
+    if re.fullmatch(r"[−-]?\d+(\.\d+)?", answer):
+        return re.search(rf"(?<![\d.]){re.escape(answer)}(?![\d])", text) is not None
+    return answer in text
+
+
+def saved_outputs() -> str:
+    texts = []
+    for cell in cells():
+        for output in cell.get("outputs", []):
+            texts.append("".join(output.get("text", "")))
+            for value in output.get("data", {}).values():
+                texts.append("".join(value) if isinstance(value, list) else str(value))
+    return "\n".join(texts)
+
+
+def entry_of(name: str, grads: dict) -> float:
+    part, inside = name[:-1].split("[")
+    index = [int(k) for k in inside.split(",")]
+    return float(grads[part][(0, index[0]) if len(index) == 1 else tuple(index)])
+
+
+EXERCISES = ("07-14", "07-20", "07-15", "07-21")
+# each number exercise: the entry it asks for and the dvalues it sets, as the question says
+NUMBERS = {
+    "07-14": ("dweights[2,0]", {"dvalues[0,0]": 1, "dvalues[1,0]": 0, "dvalues[2,0]": -2}),
+    "07-15": ("dinputs[1,3]", {"dvalues[1,0]": 1, "dvalues[1,1]": -1, "dvalues[1,2]": 2}),
+    "07-21": ("dbiases[1]", {"dvalues[0,1]": 1.5, "dvalues[1,1]": -2, "dvalues[2,1]": 4}),
+}
+
+
+def with_dvalues(point: dict) -> np.ndarray:
     dv = DV.copy()
     for name, value in point.items():
-        n, j = (int(k) for k in name[len("dvalues["):-1].split(","))
-        dv[n, j] = value
-    name, (r, c) = entry.split("[")[0], (int(k) for k in entry[:-1].split("[")[1].split(","))
-    assert numpy_gradients(X, W, dv)[name][r, c] == pytest.approx(answer, abs=1e-12)
-    lab = LayerLab()  # the text: set the dvalues it names, explain the entry
+        dv[tuple(int(k) for k in name[len("dvalues["):-1].split(","))] = value
+    return dv
+
+
+def test_the_lesson_has_four_exercises_each_after_its_idea_then_progress():
+    ids = [c["id"] for c in cells()]
+    assert list(exercise_calls()) == list(EXERCISES)
+    assert [made(i).kind for i in EXERCISES] == ["number", "choice", "number", "number"]
+    # one weight (07-03): dweights and the shape; one input (07-17); one bias (07-18)
+    assert ids.index("07-03") < ids.index("07-14") < ids.index("07-20") < ids.index("07-17") \
+        < ids.index("07-15") < ids.index("07-18") < ids.index("07-21") < ids.index("07-04")
+    assert "".join(cells()[-2]["source"]).strip() == "## Your progress"
+    assert "".join(cells()[-1]["source"]).strip() == "Progress()"
+    exercises = [made(i) for i in EXERCISES]
+    progress = Progress(exercises)
+    for exercise in exercises:
+        assert len(exercise.hints) == 3  # a nudge, the rule, the worked step
+        exercise.check(exercise.answer_text)
+    assert progress.solved_count == 4
+    progress.reset()
+    assert progress.solved_count == 0 and progress.count == 4
+
+
+@pytest.mark.parametrize("cell_id", list(NUMBERS))
+def test_each_number_exercise_is_the_numpy_entry_and_checkable_in_the_lab(cell_id):
+    exercise = made(cell_id)
+    entry, point = NUMBERS[cell_id]
+    dv = with_dvalues(point)
+    answer = entry_of(entry, numpy_gradients(X, W, dv))
+    assert exercise.expected == pytest.approx(answer, abs=1e-12)
+    assert f"What is {entry} = " in exercise.question_text
+    # the hint's worked step is the sum, by SymPy; and the hints stop before the number
+    assert arithmetic(exercise.hints[2]) == pytest.approx(answer, abs=1e-12)
+    # the lab: set the dvalues the question names, explain the entry
+    lab = LayerLab()
     lab.explain.value = entry
-    for name_, value in point.items():
-        lab.choose(name_)
+    for name, value in point.items():
+        lab.choose(name)
         lab.slider.value = float(value)
     assert lab.chain.total == pytest.approx(answer, abs=1e-12)
-    outputs = "".join(printed(needle) for needle in ("layer_backward", "entry_chain"))
-    assert f"{answer:g}" not in outputs
-    assert f'data-gradlab-value="{answer!r}"' not in LayerLab().chain_view.value
+    assert exercise.check(f"{answer:g}") is True
+    assert exercise.check(f"{-answer:g}") is False and "sign" in exercise.result.message
+
+
+def test_exercise_dweights_2_0_uses_column_2_of_x_and_column_0_of_the_new_dvalues():
+    exercise = made("07-14")
+    assert "column 0 is [1, 0, −2]. Column 2 of X is [3, −1, 3.3]" in exercise.question_text
+    assert [exercise.at[f"x{n}"] for n in range(3)] == X[:, 2].tolist()
+    assert [exercise.at[f"d{n}"] for n in range(3)] == with_dvalues(NUMBERS["07-14"][1])[:, 0] \
+        .tolist()
+    dv = with_dvalues(NUMBERS["07-14"][1])
+    for wrong in (X[:, 2].sum(),  # the local derivatives alone
+                  X[2, :3] @ dv[:, 0],  # row 2 of X instead of column 2
+                  X[:, 2] @ DV[:, 0]):  # the book's dvalues, not the new ones
+        assert exercise.check(f"{wrong:g}") is False
+
+
+def test_exercise_dinputs_1_3_uses_row_3_of_w_and_row_1_of_the_new_dvalues():
+    exercise = made("07-15")
+    assert "row 1 is [1, −1, 2]. Row 3 of W is [1, −0.5, 0.87]" in exercise.question_text
+    assert [exercise.at[f"w{j}"] for j in range(3)] == W[3, :].tolist()
+    dv = with_dvalues(NUMBERS["07-15"][1])
+    assert [exercise.at[f"d{j}"] for j in range(3)] == dv[1, :].tolist()
+    for wrong in (W[3, :].sum(),  # the weights alone
+                  W[:3, 3 - 1] @ dv[1, :],  # a column of W instead of row 3
+                  W[3, :] @ DV[1, :]):  # the book's dvalues
+        assert exercise.check(f"{wrong:g}") is False
+
+
+def test_exercise_dbiases_1_is_the_column_sum_whatever_x_and_w_are():
+    exercise = made("07-21")
+    assert "column 1 is [1.5, −2, 4]" in exercise.question_text
+    # the expression is the book's layer: u_n = sum_i X[n,i] W[i,1], b = b[1]
+    assert [exercise.at[f"u{n}"] for n in range(3)] == pytest.approx((X @ W[:, 1]).tolist(),
+                                                                      abs=1e-12)
+    assert exercise.at["b"] == B[0, 1]
+    dv = with_dvalues(NUMBERS["07-21"][1])
+    for wrong in (DV[:, 1].sum(),  # the book's dbiases
+                  dv[:, 1] @ (X @ W + B)[:, 1],  # L itself, not its partial
+                  dv[1, :].sum()):  # a row sum instead of a column sum
+        assert exercise.check(f"{wrong:g}") is False
+
+
+def test_exercise_the_shape_of_dweights_and_what_each_wrong_shape_is():
+    exercise = made("07-20")
+    assert "5 samples with 2 inputs each (X is 5×2) goes through 4 neurons" in \
+        exercise.question_text
+    rng = np.random.default_rng(0)
+    x, w = rng.normal(size=(5, 2)), rng.normal(size=(2, 4))
+    b, dv = rng.normal(size=(1, 4)), rng.normal(size=(5, 4))
+    grads = numpy_gradients(x, w, dv)
+    assert exercise.expected == str(grads["dweights"].shape) == str(w.shape) == "(2, 4)"
+    # each wrong option's feedback names what really has that shape
+    shapes = {"X": x.shape, "dinputs": grads["dinputs"].shape, "output": (x @ w + b).shape,
+              "dvalues": dv.shape, "biases": b.shape, "dbiases": grads["dbiases"].shape}
+    feedback = exercise.problem.feedback
+    assert set(feedback) == set(exercise.problem.options) - {"(2, 4)"}
+    for option, text in feedback.items():
+        named = [name for name in shapes if re.search(rf"\b{name}\b", text)]
+        if option != "(4, 2)":  # W transposed: checked below
+            assert named and all(str(shapes[name]) == option for name in named), (option, text)
+        assert exercise.check(option) is False and exercise.result.message == text
+    assert str(w.T.shape) == "(4, 2)" and "swapped" in feedback["(4, 2)"]
+    assert exercise.check("(2, 4)") is True
+
+
+def test_no_answer_is_on_the_page_before_the_learner_answers():
+    outputs = saved_outputs()
+    prose = text_of("markdown")
+    exercises = {cell_id: made(cell_id) for cell_id in EXERCISES}
+    hints = [hint for e in exercises.values() for hint in e.hints]
+    lab = LayerLab()  # at the book's numbers, as the page opens
+    shown = re.sub(r"<[^>]+>", " ", lab.inputs_view.value + lab.chain_view.value)
+    shown += " ".join(text for trace in lab.figure.data for row in trace.text for text in row)
+    assert "20.1" in shown and "4.11" in shown  # the readouts were read
+    for cell_id, exercise in exercises.items():
+        questions = ([] if exercise.kind == "choice" else
+                     [e.question_text for e in exercises.values()])
+        for answer in answer_texts(exercise):
+            for where, text in (("output", outputs), ("prose", prose), ("lab", shown)):
+                assert not shows(text, answer), (cell_id, answer, where)
+            assert not any(shows(text, answer) for text in [*hints, *questions]), \
+                (cell_id, answer)
+
+
+def test_the_answer_key_has_every_exercise_with_the_cores_answer():
+    key = KEY.read_text()
+    headings = re.findall(r"^### Exercise (\d+): .+\n+Answer: (.+)$", key, flags=re.M)
+    assert [int(k) for k, _ in headings] == list(range(1, len(EXERCISES) + 1))
+    for (_, answer), cell_id in zip(headings, EXERCISES, strict=True):
+        exercise = made(cell_id)
+        typed = answer.strip().strip("`")
+        if exercise.kind == "choice":
+            assert typed == exercise.answer_text
+        else:
+            assert exercise.problem.check(typed).correct, (cell_id, typed)
+    assert "## Answer key" in key
+    assert len(re.findall(r"^### Try this: ", key, flags=re.M)) == 5
+
+
+def test_the_exercise_cells_hide_their_code_which_holds_the_hints_and_the_choice():
+    """The code of an exercise holds its hints and a choice's answer: JupyterLab shows the
+    cell collapsed, so a learner meets the question, not the answer."""
+    by_id = {c["id"]: c for c in cells()}
+    assert '"(2, 4)"' in "".join(by_id["07-20"]["source"])  # the answer is in the code
+    for cell_id in EXERCISES:
+        assert by_id[cell_id]["metadata"].get("jupyter", {}).get("source_hidden") is True
+        # collapsed, JupyterLab still shows the first line: no answer and no hint on it
+        first = "".join(by_id[cell_id]["source"]).splitlines()[0]
+        exercise = made(cell_id)
+        assert not any(shows(first, answer) for answer in answer_texts(exercise)), cell_id
+        assert not any(hint[:30] in first for hint in exercise.hints)
