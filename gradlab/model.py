@@ -7,17 +7,27 @@ checked against central differences, and d loss / d logits beside the book's sho
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from .engine import Value, cross_entropy, one_hot, relu, softmax
+from .model_check import FLOOR, TOLERANCE, ModelCheck, ParameterCheck, compare
 from .nn import Dense
 from .numeric import numerical_gradient
 
+if TYPE_CHECKING:
+    from .model_chain import Chain
+
+__all__ = ["FLOOR", "TOLERANCE", "BackwardPass", "BookModel", "DescentStep", "Forward",
+           "LogitsGradient", "ModelCheck", "ParameterCheck", "Recorded", "locate",
+           "small_batch"]
+
 _ENTRY = re.compile(r"^(W1|b1|W2|b2)\[(\d+)(?:,(\d+))?\]$")
-TOLERANCE = 1e-6  # as gl.check_gradient; a correct rule's error is ~1e-11 here, a wrong one's ~1e-4
+BOOK_WEIGHT_SCALE = 0.01  # the book's starting weights: 0.01 * standard normal numbers
+SPANS = (0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0)  # half-widths `visible_span` chooses from
+VISIBLE = 0.1  # ... the smallest over which the loss changes by this fraction of itself
 
 
 def small_batch(samples: int = 5, classes: int = 3,
@@ -65,6 +75,17 @@ class LogitsGradient(NamedTuple):
         return float(np.max(np.abs(self.core - self.formula)))
 
 
+class Recorded(NamedTuple):
+    """What the recorded backward pass left at each stage (row n = sample n), read from its
+    steps: the gradient of L with respect to each node, and ReLU's local derivative."""
+
+    probs: np.ndarray  # dL/dp: cross-entropy's rule, -onehot / (N p)
+    logits: np.ndarray  # dL/dz2: after softmax's rule
+    activated: np.ndarray  # dL/da1: after dense 2's rule, dL/dz2 @ W2^T
+    relu_local: np.ndarray  # ReLU'(z1): 1 where z1 > 0, else 0
+    hidden: np.ndarray  # dL/dz1: after ReLU's rule, ReLU'(z1) * dL/da1
+
+
 class BackwardPass(NamedTuple):
     """What one forward and one recorded backward pass give."""
 
@@ -72,69 +93,45 @@ class BackwardPass(NamedTuple):
     loss: float
     gradients: dict[str, np.ndarray]  # name -> dL/dname
     logits: LogitsGradient
+    recorded: Recorded
+    weights: dict[str, np.ndarray]  # name -> the parameter's numbers this pass used
 
 
-@dataclass(frozen=True)
-class ParameterCheck:
-    """One parameter's gradient by backward beside its central-difference estimate.
+class DescentStep(NamedTuple):
+    """One gradient-descent step on a few entries, the rest held: after = before - lr * gradient,
+    with the gradient from backward and the loss before and after by forward passes."""
 
-    max_error = the largest |analytic - numerical| / max(1, |analytic|, |numerical|) over the
-    entries, the measure of `gl.check_gradient`: relative for partials above 1, the plain
-    difference below (this model's partials are ~1e-4, and a relative error of a partial near
-    0 would measure only the central differences' round-off, ~1e-11 here).
-    """
-
-    name: str
-    analytic: np.ndarray
-    numerical: np.ndarray
-    max_error: float
-    worst: tuple[int, ...]  # the entry where the error is largest
-    tolerance: float
-
-    @property
-    def passed(self) -> bool:
-        return bool(self.max_error <= self.tolerance)
+    entries: tuple[str, ...]
+    before: np.ndarray
+    gradient: np.ndarray
+    lr: float
+    after: np.ndarray
+    loss_before: float
+    loss_after: float
 
 
-@dataclass(frozen=True)
-class ModelCheck:
-    """The gradient check of every parameter; `.max_error` and `.worst` over all of them."""
-
-    parameters: dict[str, ParameterCheck]
-    h: float
-    tolerance: float
-
-    @property
-    def max_error(self) -> float:
-        return max(check.max_error for check in self.parameters.values())
-
-    @property
-    def worst(self) -> str:
-        """The name of the parameter with the largest error."""
-        return max(self.parameters.values(), key=lambda check: check.max_error).name
-
-    @property
-    def passed(self) -> bool:
-        return all(check.passed for check in self.parameters.values())
-
-    def __bool__(self) -> bool:
-        return self.passed
-
-    def __getitem__(self, name: str) -> ParameterCheck:
-        return self.parameters[name]
-
-    def __str__(self) -> str:
-        lines = [f"gradient check (central differences, h = {self.h:g}): "
-                 + ("passed" if self.passed else "FAILED")]
-        for check in self.parameters.values():
-            lines.append(f"  {check.name}: largest relative error {_verdict(check)}")
-        return "\n".join(lines)
+def locate(entry: str, shapes: Mapping[str, tuple[int, ...]]) -> tuple[str, tuple[int, int]]:
+    """'W2[1,0]' -> ('W2', (1, 0)); 'b1[2]' -> ('b1', (0, 2)) (biases are 1-row arrays), for
+    parameters of the given shapes. ValueError naming the valid choices for anything else."""
+    match = _ENTRY.match(str(entry).replace(" ", ""))
+    if match:
+        name, first, second = match.groups()
+        index = (0, int(first)) if second is None else (int(first), int(second))
+        is_bias = name.startswith("b")
+        if is_bias == (second is None) and all(
+                i < n for i, n in zip(index, shapes[name], strict=True)):
+            return name, index
+    choices = [f"{n}[{'j' if n.startswith('b') else 'i,j'}] {shape}"
+               for n, shape in shapes.items()]
+    raise ValueError(f"no parameter entry {entry!r}: choose one of " + ", ".join(choices)
+                     + " (indices count from 0)")
 
 
 class BookModel:
     """dense(n_inputs, n_hidden) -> ReLU -> dense(n_hidden, n_classes) -> softmax ->
-    cross-entropy, its weights and biases Values named W1, b1, W2, b2 (the book's start:
-    weights 0.01 * standard normal from `seed`, biases 0).
+    cross-entropy, its weights and biases Values named W1, b1, W2, b2. The book's start:
+    weights 0.01 * standard normal numbers from `seed`, biases 0; `weight_scale` and `bias`
+    change that start (weight_scale * the same normal numbers, every bias = `bias`).
 
     z1 = X @ W1 + b1, a1 = ReLU(z1), z2 = a1 @ W2 + b2, p = softmax(z2),
     L = -(1/N) sum_i log p[i, y_i]. Backward gives, with G = dL/dz2 = (p - onehot) / N:
@@ -143,16 +140,33 @@ class BookModel:
     """
 
     def __init__(self, n_inputs: int = 2, n_hidden: int = 4, n_classes: int = 3,
-                 seed: int = 0) -> None:
+                 seed: int = 0, weight_scale: float = BOOK_WEIGHT_SCALE,
+                 bias: float = 0.0) -> None:
+        weight_scale, bias = float(weight_scale), float(bias)
+        if not (np.isfinite(weight_scale) and weight_scale > 0 and np.isfinite(bias)):
+            raise ValueError(f"weight_scale must be a positive number and bias a number, got "
+                             f"{weight_scale!r} and {bias!r}")
         rng = np.random.default_rng(seed)  # one stream for both layers, as the book draws them
         self.dense1 = Dense(n_inputs, n_hidden, seed=rng)
         self.dense2 = Dense(n_hidden, n_classes, seed=rng)
+        if weight_scale != BOOK_WEIGHT_SCALE or bias != 0.0:
+            draws = np.random.default_rng(seed)  # the same normal numbers, in the same order
+            for dense in (self.dense1, self.dense2):
+                dense.weights.data = weight_scale * draws.standard_normal(dense.weights.shape)
+                dense.biases.data = np.full(dense.biases.shape, bias)
         self.params: dict[str, Value] = {
             "W1": self.dense1.weights, "b1": self.dense1.biases,
             "W2": self.dense2.weights, "b2": self.dense2.biases,
         }
         for name, param in self.params.items():
             param.label = name  # a graph view shows the book's names
+        # how to build this model again: BookModel(**settings) starts from the same numbers
+        defaults = {"n_inputs": 2, "n_hidden": 4, "n_classes": 3, "seed": 0,
+                    "weight_scale": BOOK_WEIGHT_SCALE, "bias": 0.0}
+        given = {"n_inputs": int(n_inputs), "n_hidden": int(n_hidden),
+                 "n_classes": int(n_classes), "seed": int(seed),
+                 "weight_scale": weight_scale, "bias": bias}
+        self.settings: dict[str, float] = {k: v for k, v in given.items() if v != defaults[k]}
 
     def __repr__(self) -> str:
         return (f"BookModel(dense({self.dense1.n_inputs}, {self.dense1.n_neurons}) -> ReLU -> "
@@ -173,18 +187,7 @@ class BookModel:
     def locate(self, entry: str) -> tuple[str, tuple[int, int]]:
         """'W2[1,0]' -> ('W2', (1, 0)); 'b1[2]' -> ('b1', (0, 2)) (biases are 1-row arrays).
         ValueError naming the valid choices for anything else."""
-        match = _ENTRY.match(str(entry).replace(" ", ""))
-        if match:
-            name, first, second = match.groups()
-            index = (0, int(first)) if second is None else (int(first), int(second))
-            is_bias = name.startswith("b")
-            if is_bias == (second is None) and all(
-                    i < n for i, n in zip(index, self.params[name].data.shape, strict=True)):
-                return name, index
-        shapes = [f"{n}[{'j' if n.startswith('b') else 'i,j'}] {p.data.shape}"
-                  for n, p in self.params.items()]
-        raise ValueError(f"no parameter entry {entry!r}: choose one of " + ", ".join(shapes)
-                         + " (indices count from 0)")
+        return locate(entry, {name: p.data.shape for name, p in self.params.items()})
 
     def value_of(self, entry: str) -> float:
         name, index = self.locate(entry)
@@ -197,10 +200,45 @@ class BookModel:
         data[index] = float(value)
         self.params[name].data = data
 
+    def moved_entries(self, start: Mapping[str, np.ndarray] | None = None) -> dict[str, float]:
+        """Every entry whose value differs from `start` (name -> array; by default the start
+        BookModel(**self.settings) draws), with its value now."""
+        if start is None:
+            start = {name: p.data for name, p in BookModel(**self.settings).params.items()}
+        moved = {}
+        for name, param in self.params.items():
+            for i, j in zip(*np.nonzero(param.data != start[name]), strict=True):
+                key = f"{name}[{j}]" if name.startswith("b") else f"{name}[{i},{j}]"
+                moved[key] = float(param.data[i, j])
+        return moved
+
     def loss_along(self, X, y, entry: str, values) -> np.ndarray:
         """L at each of `values` of one entry, the others held: one core forward pass each."""
         name, index = self.locate(entry)
-        return np.array([self._loss_with(X, y, name, index, v) for v in np.ravel(values)])
+        return np.array([self._loss_with(X, y, {(name, index): v}) for v in np.ravel(values)])
+
+    def loss_grid(self, X, y, entries: Sequence[str], xs, ys) -> np.ndarray:
+        """z[i, j] = L with entries[0] = xs[j] and entries[1] = ys[i], the rest held: the loss
+        over two entries on a grid, one core forward pass per point."""
+        first, second = (self.locate(entry) for entry in entries)
+        if first == second:
+            raise ValueError(f"choose two different entries, got {entries[0]!r} twice")
+        return np.array([[self._loss_with(X, y, {first: a, second: b}) for a in np.ravel(xs)]
+                         for b in np.ravel(ys)])
+
+    def visible_span(self, X, y, entry: str, change: float = VISIBLE,
+                     spans: Sequence[float] = SPANS, samples: int = 21) -> float:
+        """The smallest half-width r in `spans` over which the loss along `entry` (the rest
+        held) changes by at least `change` * L: max - min of L on `samples` points of
+        [w - r, w + r] around the entry's value w. The largest span if none does."""
+        here = self.value_of(entry)
+        loss = float(self.loss(X, y).data)
+        for span in spans:
+            along = self.loss_along(X, y, entry, here + np.linspace(-span, span, samples))
+            finite = along[np.isfinite(along)]
+            if finite.size and finite.max() - finite.min() >= change * abs(loss):
+                return float(span)
+        return float(spans[-1])
 
     # -- forward and backward ------------------------------------------------------------------
 
@@ -225,47 +263,86 @@ class BookModel:
 
     def backward_pass(self, X, y) -> BackwardPass:
         """One forward pass and one recorded backward pass: the loss, every parameter's
-        gradient and d loss / d logits beside (softmax - onehot) / N (see logits_gradient)."""
+        gradient, what the pass left at each stage (`recorded`) and d loss / d logits beside
+        (softmax - onehot) / N (see logits_gradient)."""
         fwd = self.forward(X, y)
+        weights = {name: param.data for name, param in self.params.items()}
         fwd.loss.zero_grad()  # the parameters outlive the graph: clear what they hold
         steps = fwd.loss.backward(record=True)
         gradients = {name: np.array(param.grad) for name, param in self.params.items()}
-        into_logits = [step for step in steps if step.parent is fwd.logits]
-        core = np.array(into_logits[-1].total)  # the last step into z2 holds its whole grad
+        last_into: dict[int, object] = {}  # node -> its whole gradient: the last step's total
+        relu_local = None
+        for step in steps:
+            last_into[id(step.parent)] = step.total
+            if step.node is fwd.activated:
+                relu_local = step.local
+        recorded = Recorded(*(np.array(last_into[id(node)]) for node in
+                              (fwd.probs, fwd.logits, fwd.activated)),
+                            np.array(relu_local), np.array(last_into[id(fwd.hidden)]))
         probs = np.array(fwd.probs.data)
         onehot = one_hot(fwd.loss.arg, probs.shape)
         n = probs.shape[0] if probs.ndim == 2 else 1
-        logits = LogitsGradient(core, (probs - onehot) / n, probs, onehot)
-        return BackwardPass(fwd, float(fwd.loss.data), gradients, logits)
+        logits = LogitsGradient(recorded.logits, (probs - onehot) / n, probs, onehot)
+        return BackwardPass(fwd, float(fwd.loss.data), gradients, logits, recorded, weights)
+
+    def chain(self, X, y, entry: str, result: BackwardPass | None = None) -> Chain:
+        """dL/d(entry) as the recorded chain through every stage, summed over the samples
+        (see gradlab.model_chain); `result` is a backward pass to read, else one is made."""
+        from .model_chain import chain_of
+
+        self.locate(entry)
+        return chain_of(result if result is not None else self.backward_pass(X, y), entry)
+
+    def descent_step(self, X, y, entries: Sequence[str], lr: float,
+                     result: BackwardPass | None = None) -> DescentStep:
+        """The step w <- w - lr * dL/dw for each of `entries` (the rest held), not taken: the
+        gradient from backward (`result`'s, if given), the loss after by a forward pass."""
+        lr = float(lr)
+        if not (np.isfinite(lr) and lr > 0):
+            raise ValueError(f"the learning rate must be a positive number, got {lr!r}")
+        result = result if result is not None else self.backward_pass(X, y)
+        located = [self.locate(entry) for entry in entries]
+        before = np.array([self.params[name].data[index] for name, index in located])
+        gradient = np.array([result.gradients[name][index] for name, index in located])
+        after = before - lr * gradient
+        loss_after = self._loss_with(X, y, dict(zip(located, after, strict=True)))
+        return DescentStep(tuple(entries), before, gradient, lr, after, result.loss, loss_after)
 
     # -- checks --------------------------------------------------------------------------------
 
     def loss_at(self, X, y, entry: str, value: float) -> float:
         """L with one entry (e.g. 'W2[0,0]') set to `value`; the entry is put back after."""
-        return self._loss_with(X, y, *self.locate(entry), value)
+        return self._loss_with(X, y, {self.locate(entry): value})
 
-    def _loss_with(self, X, y, name: str, index: tuple[int, ...], value: float) -> float:
-        param = self.params[name]
-        original = param.data
-        changed = original.copy()
-        changed[index] = value
-        param.data = changed
+    def _loss_with(self, X, y, values: Mapping[tuple[str, tuple[int, int]], float]) -> float:
+        """L with the given entries ((name, index) -> value) set; the parameters put back."""
+        originals = {}
+        for (name, index), value in values.items():
+            param = self.params[name]
+            if name not in originals:
+                originals[name] = param.data
+                param.data = param.data.copy()
+            param.data[index] = value
         try:
             return float(self.loss(X, y).data)
         finally:
-            param.data = original
+            for name, data in originals.items():
+                self.params[name].data = data
 
     def numerical_partial(self, X, y, entry: str, h: float = 1e-5) -> float:
         """(L(w + h) - L(w - h)) / 2h for one entry w, e.g. 'W2[0,0]'."""
-        name, index = self.locate(entry)
-        here = float(self.params[name].data[index])
+        located = self.locate(entry)
+        here = float(self.params[located[0]].data[located[1]])
         return float(numerical_gradient(
-            lambda t: self._loss_with(X, y, name, index, t), here, h=h)[0])
+            lambda t: self._loss_with(X, y, {located: t}), here, h=h)[0])
 
-    def check(self, X, y, h: float = 1e-5, tolerance: float = TOLERANCE) -> ModelCheck:
+    def check(self, X, y, h: float = 1e-5, tolerance: float = TOLERANCE,
+              floor: float = FLOOR) -> ModelCheck:
         """Every parameter's gradient by backward beside central differences: each entry of
         each parameter's .data is moved by +-h and the loss re-evaluated,
-        dL/dw ~ (L(w + h) - L(w - h)) / 2h. Parameters are left as they were."""
+        dL/dw ~ (L(w + h) - L(w - h)) / 2h. Each entry's relative error is
+        |backward - central| / max(|backward|, |central|, floor). Parameters are left as
+        they were."""
         analytic = self.backward(X, y)
         checks = {}
         for name, param in self.params.items():
@@ -280,8 +357,8 @@ class BookModel:
                 numerical = numerical_gradient(loss_of, *original.ravel(), h=h).reshape(shape)
             finally:
                 param.data = original
-            checks[name] = _compare(name, analytic[name], numerical, tolerance)
-        return ModelCheck(checks, h, tolerance)
+            checks[name] = compare(name, analytic[name], numerical, tolerance, floor)
+        return ModelCheck(checks, h, tolerance, floor)
 
     def logits_gradient(self, X, y) -> LogitsGradient:
         """dL/dz2 two ways, for the lesson that they agree.
@@ -303,8 +380,8 @@ class BookModel:
         loss, logits = backward.loss, backward.logits
         shapes = {name: "x".join(map(str, p.data.shape)) for name, p in self.params.items()}
         agree = "agree" if logits.max_difference < 1e-12 else "DISAGREE"
-        lines = [repr(self), f"batch: {len(X)} samples", f"loss = {_number(loss, 6)}",
-                 str(check),
+        lines = [repr(self), self._start_text(), f"batch: {len(X)} samples",
+                 f"loss = {_number(loss, 6)}", str(check),
                  "d loss / d logits: the core's chain through softmax and cross-entropy and",
                  f"  the book's (softmax - onehot) / N {agree} (largest difference "
                  f"{'below 1e-12' if agree == 'agree' else _number(logits.max_difference, 3)})",
@@ -313,20 +390,12 @@ class BookModel:
             lines.append(f"  d loss / d {name} ({shapes[name]}) = {_array(parameter.analytic)}")
         return "\n".join(lines)
 
-
-def _compare(name: str, analytic: np.ndarray, numerical: np.ndarray,
-             tolerance: float) -> ParameterCheck:
-    scale = np.maximum(1.0, np.maximum(np.abs(analytic), np.abs(numerical)))
-    errors = np.abs(analytic - numerical) / scale
-    errors = np.where(np.isnan(errors), np.inf, errors)  # an undefined partial never passes
-    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(errors)), errors.shape))
-    return ParameterCheck(name, analytic, numerical, float(errors[worst]), worst, tolerance)
-
-
-def _verdict(check: ParameterCheck) -> str:
-    if check.passed:
-        return f"below {check.tolerance:.0e}".replace("e-0", "e-")
-    return f"{check.max_error:.1e} at entry {list(check.worst)} (FAILED)"
+    def _start_text(self) -> str:
+        scale = self.settings.get("weight_scale", BOOK_WEIGHT_SCALE)
+        bias = self.settings.get("bias", 0.0)
+        book = " (the book's)" if not {"weight_scale", "bias"} & set(self.settings) else ""
+        return (f"start{book}: weights {_number(scale, 4)} x standard normal "
+                f"(seed {self.settings.get('seed', 0)}), biases {_number(bias, 4)}")
 
 
 def _number(x: float, digits: int) -> str:

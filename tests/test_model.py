@@ -1,6 +1,9 @@
 """The book's whole model (dense -> ReLU -> dense -> softmax -> cross-entropy): the core's
 gradients against central differences and the book's backprop formulas, both worked here in plain
-numpy, the logits' gradient against (softmax - onehot) / N, and a wrong rule caught by check()."""
+numpy, the logits' gradient against (softmax - onehot) / N, a wrong rule caught by check() (whose
+error is a true relative error with a stated floor), what the recorded backward pass left at each
+stage, the chain for one entry as a sum over samples and paths, the entries' visible spans, the
+loss on a grid and one descent step."""
 
 import dataclasses
 import math
@@ -12,7 +15,8 @@ from nnfs.datasets import spiral_data
 import gradlab.model as model_module
 from gradlab import ops
 from gradlab.engine import apply
-from gradlab.model import BookModel, small_batch
+from gradlab.model import FLOOR, TOLERANCE, BookModel, small_batch
+from gradlab.model_check import compare
 
 # -- the model in plain numpy, independent of the core -----------------------------------------
 
@@ -59,6 +63,11 @@ def params_of(model):
     return {name: p.data.copy() for name, p in model.params.items()}
 
 
+def lesson_model():
+    """The lesson's start: the book's normal numbers at scale 1, every bias 0.1."""
+    return BookModel(weight_scale=1, bias=0.1)
+
+
 def lively_model(seed=3):
     """Weights of size ~1 and non-zero biases: partials of size ~0.1, some ReLUs off, and no
     ReLU input at its kink (the spiral's centre X = 0 would give z1 = b1 = 0 at the start)."""
@@ -101,6 +110,24 @@ def test_the_model_has_the_books_layers_and_starting_weights():
     assert model.params["b1"].data.tolist() == [[0.0] * 4]
     assert model.params["b2"].data.tolist() == [[0.0] * 3]
     assert [p.label for p in model.params.values()] == ["W1", "b1", "W2", "b2"]
+    assert model.settings == {}  # the defaults: BookModel() builds it again
+
+
+def test_weight_scale_and_bias_give_the_same_draws_scaled_and_every_bias_set():
+    model = BookModel(weight_scale=1, bias=0.1)
+    rng = np.random.default_rng(0)
+    assert np.array_equal(model.params["W1"].data, rng.standard_normal((2, 4)))
+    assert np.array_equal(model.params["W2"].data, rng.standard_normal((4, 3)))
+    assert model.params["b1"].data.tolist() == [[0.1] * 4]
+    assert model.params["b2"].data.tolist() == [[0.1] * 3]
+    assert model.settings == {"weight_scale": 1.0, "bias": 0.1}
+    again = BookModel(**model.settings)
+    for name in model.params:
+        assert np.array_equal(again.params[name].data, model.params[name].data)
+    assert BookModel(seed=5, n_hidden=6).settings == {"seed": 5, "n_hidden": 6}
+    for bad in ({"weight_scale": 0}, {"weight_scale": float("nan")}, {"bias": float("inf")}):
+        with pytest.raises(ValueError, match="weight_scale"):
+            BookModel(**bad)
 
 
 def test_the_starting_loss_is_about_log_3_and_matches_numpy():
@@ -161,7 +188,36 @@ def test_check_passes_reports_per_parameter_and_leaves_the_weights_alone():
     assert check[check.worst].max_error == check.max_error
     for name, data in before.items():
         assert np.array_equal(model.params[name].data, data)
-    assert str(check).count("below 1e-6") == 4
+    assert str(check).count("below 1e-5") == 4
+
+
+def test_the_checks_error_is_relative_with_the_floor_it_states():
+    """|a - n| / max(|a|, |n|, 1e-4): relative for a partial of 1e-3 (where the old measure,
+    divided by max(1, ...), called a 10 % error 1e-4), relative to the floor below it."""
+    analytic = np.array([[1e-3, 2.0, 1e-9]])
+    ten_percent_off = np.array([[1.1e-3, 2.0, 1e-9]])
+    check = compare("W", analytic, ten_percent_off, TOLERANCE)
+    assert check.max_error == pytest.approx(1e-4 / 1.1e-3) and check.worst == (0, 0)
+    assert not check.passed
+    # a partial far below the floor: its round-off is judged against 1e-4, not itself
+    tiny = compare("W", np.array([[1e-9]]), np.array([[1.5e-9]]), TOLERANCE)
+    assert tiny.max_error == pytest.approx(0.5e-9 / FLOOR) and tiny.passed
+    relative = compare("W", np.array([[3.0]]), np.array([[3.0 + 3e-4]]), TOLERANCE)
+    assert relative.max_error == pytest.approx(3e-4 / (3.0 + 3e-4))  # relative above 1 too
+    assert "max(|backward|, |central|, 1e-4)" in str(BookModel().check(*small_batch()))
+
+
+@pytest.mark.parametrize("make", [BookModel, lesson_model, lively_model])
+def test_a_correct_model_passes_with_room_to_spare(make):
+    model = make()
+    X, y = small_batch()
+    check = model.check(X, y)
+    numerical = numpy_central_differences(params_of(model), X, y)
+    for name, part in check.parameters.items():
+        a, n = part.analytic, numerical[name]
+        by_hand = np.max(np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), 1e-4))
+        assert part.max_error == pytest.approx(by_hand, rel=0.5, abs=1e-9)
+        assert part.max_error < TOLERANCE / 10, name
 
 
 def wrong_relu(x):
@@ -268,6 +324,175 @@ def test_summary_prints_stable_rounded_numbers():
     assert text == model.summary(X, y)
     loss = numpy_forward(params_of(model), X, y)[-1]
     assert f"loss = {loss:.6g}" in text
-    assert text.count("below 1e-6") == 4 and "passed" in text and "agree" in text
+    assert text.count("below 1e-5") == 4 and "passed" in text and "agree" in text
+    assert "start (the book's): weights 0.01 x standard normal (seed 0), biases 0" in text
     by_hand = book_backprop(params_of(model), X, y)
     assert f"{by_hand['W2'][2, 1]:.4g}" in text and f"{by_hand['W1'][0, 1]:.4g}" in text
+    lesson = lesson_model().summary(X, y)
+    assert "start: weights 1 x standard normal (seed 0), biases 0.1" in lesson
+    assert f"loss = {numpy_forward(params_of(lesson_model()), X, y)[-1]:.6g}" in lesson
+
+
+# -- the recorded stages and the chain for one entry -------------------------------------------
+
+
+def test_the_recorded_stages_are_each_nodes_gradient_worked_in_numpy():
+    model = lesson_model()
+    X, y = small_batch()
+    params = params_of(model)
+    z1, _, _, p, _ = numpy_forward(params, X, y)
+    onehot, n = np.eye(3)[y], len(y)
+    recorded = model.backward_pass(X, y).recorded
+    assert recorded.probs == pytest.approx(-onehot / (n * p), rel=1e-12)  # cross-entropy
+    G = (p - onehot) / n
+    assert recorded.logits == pytest.approx(G, abs=1e-15)  # after softmax
+    assert recorded.activated == pytest.approx(G @ params["W2"].T, abs=1e-15)  # after dense 2
+    assert np.array_equal(recorded.relu_local, (z1 > 0).astype(float))  # ReLU's 0 or 1
+    assert recorded.hidden == pytest.approx((G @ params["W2"].T) * (z1 > 0), abs=1e-15)
+    assert 0 < recorded.relu_local.sum() < recorded.relu_local.size  # some on, some off
+
+
+def index_notation(params, X, y, entry):
+    """The lesson's formula by explicit loops: dL/dW1[i,j] = sum_n sum_k dL/dz2[n,k] W2[j,k]
+    ReLU'(z1[n,j]) X[n,i] (X[n,i] -> 1 for b1[j]); dL/dW2[j,k] = sum_n dL/dz2[n,k] a1[n,j]
+    (a1 -> 1 for b2[k]); with dL/dz2 = (p - onehot) / N."""
+    z1, a1, _, p, _ = numpy_forward(params, X, y)
+    G = (p - np.eye(3)[y]) / len(y)
+    name, rest = entry.split("[")
+    index = [int(t) for t in rest.rstrip("]").split(",")]
+    total = 0.0
+    for n in range(len(y)):
+        if name in ("W1", "b1"):
+            i, j = index if name == "W1" else (None, index[0])
+            for k in range(3):
+                total += (G[n, k] * params["W2"][j, k] * float(z1[n, j] > 0)
+                          * (X[n, i] if name == "W1" else 1.0))
+        else:
+            j, k = index if name == "W2" else (None, index[0])
+            total += G[n, k] * (a1[n, j] if name == "W2" else 1.0)
+    return total
+
+
+def test_the_index_notation_chain_is_the_partial_by_central_differences():
+    """The lesson's double sum over samples and paths, by loops, against numpy's central
+    differences, for every entry of the lesson's model (no z1 near the kink there)."""
+    model = lesson_model()
+    X, y = small_batch()
+    params = params_of(model)
+    numerical = numpy_central_differences(params, X, y)
+    for entry in model.entries():
+        name, index = model.locate(entry)
+        assert index_notation(params, X, y, entry) == pytest.approx(
+            numerical[name][index], rel=1e-6, abs=1e-10), entry
+
+
+def test_the_chain_adds_up_to_backward_and_its_columns_are_the_recorded_stages():
+    model = lesson_model()
+    X, y = small_batch()
+    params = params_of(model)
+    result = model.backward_pass(X, y)
+    numerical = numpy_central_differences(params, X, y)
+    for entry in model.entries():
+        chain = model.chain(X, y, entry, result)
+        name, index = model.locate(entry)
+        assert chain.backward == result.gradients[name][index]
+        assert chain.total == pytest.approx(chain.backward, rel=1e-13, abs=1e-17)
+        assert chain.total == pytest.approx(numerical[name][index], rel=1e-6, abs=1e-10)
+        assert chain.samples == 15 and np.array_equal(chain.targets, y)
+        assert chain.columns[0].stage == "cross-entropy"
+        assert np.array_equal(chain.columns[0].values, result.recorded.probs[np.arange(15), y])
+    chain = model.chain(X, y, "W1[0,1]", result)
+    assert [c.stage for c in chain.columns] == ["cross-entropy", "softmax", "dense 2", "ReLU",
+                                                "ReLU", "dense 1"]
+    recorded = result.recorded
+    assert np.array_equal(chain.column("dL/dz2[n,:]").values, recorded.logits)
+    assert np.array_equal(chain.column("dL/da1[n,1]").values, recorded.activated[:, 1])
+    assert np.array_equal(chain.column("ReLU'(z1[n,1])").values, recorded.relu_local[:, 1])
+    assert np.array_equal(chain.column("dL/dz1[n,1]").values, recorded.hidden[:, 1])
+    assert np.array_equal(chain.column("X[n,0]").values, X[:, 0])
+    assert np.array_equal(chain.contributions, recorded.hidden[:, 1] * X[:, 0])
+    assert np.array_equal(chain.paths, params["W2"][1, :]) and chain.index == (0, 1)
+    # dense 2's sum over the three paths, one per class: dL/da1[n,1] = sum_k G[n,k] W2[1,k]
+    assert chain.column("dL/da1[n,1]").values == pytest.approx(
+        recorded.logits @ chain.paths, abs=1e-16)
+    bias = model.chain(X, y, "b2[2]", result)
+    assert [c.label for c in bias.columns] == ["dL/dp[n,y_n]", "dL/dz2[n,2]", "dz2[n,2]/db2[2]"]
+    assert np.array_equal(bias.contributions, recorded.logits[:, 2]) and bias.paths is None
+    weight2 = model.chain(X, y, "W2[3,1]", result)
+    assert np.array_equal(weight2.contributions,
+                          recorded.logits[:, 1] * result.forward.activated.data[:, 3])
+    assert "sum of contributions" in str(chain) and "-0 " not in str(chain)
+    with pytest.raises(ValueError, match="no parameter entry"):
+        model.chain(X, y, "W1[2,0]")
+
+
+# -- spans, grids, steps -----------------------------------------------------------------------
+
+
+def test_every_entry_of_the_lesson_model_has_a_span_where_the_loss_visibly_changes():
+    model = lesson_model()
+    X, y = small_batch()
+    params = params_of(model)
+    loss = numpy_forward(params, X, y)[-1]
+    for entry in model.entries():
+        span = model.visible_span(X, y, entry)
+        name, index = model.locate(entry)
+        here = params[name][index]
+        losses = []
+        for value in here + np.linspace(-span, span, 41):
+            changed = {k: v.copy() for k, v in params.items()}
+            changed[name][index] = value
+            losses.append(numpy_forward(changed, X, y)[-1])
+        assert max(losses) - min(losses) > 0.1 * loss, entry  # by numpy, 41 points
+        smaller = [s for s in (0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0) if s < span]
+        if smaller:  # the smallest that does: the next smaller one does not
+            along = model.loss_along(X, y, entry, here + np.linspace(-smaller[-1],
+                                                                     smaller[-1], 21))
+            assert along.max() - along.min() < 0.1 * loss, entry
+    flat = BookModel()  # the book's start: W2 ~ 0.01, W1's entries hardly matter
+    assert flat.visible_span(X, y, "W1[0,0]") == 20.0
+
+
+def test_loss_grid_is_numpys_loss_on_the_grid():
+    model = lesson_model()
+    X, y = small_batch()
+    params = params_of(model)
+    xs, ys = np.array([-0.5, 0.0, 0.7]), np.array([0.1, 1.0])
+    grid = model.loss_grid(X, y, ["W1[0,1]", "W1[1,1]"], xs, ys)
+    assert grid.shape == (2, 3)
+    for i, b in enumerate(ys):
+        for j, a in enumerate(xs):
+            changed = {k: v.copy() for k, v in params.items()}
+            changed["W1"][0, 1], changed["W1"][1, 1] = a, b
+            assert grid[i, j] == pytest.approx(numpy_forward(changed, X, y)[-1], rel=1e-12)
+    for name, data in params.items():
+        assert np.array_equal(model.params[name].data, data)
+    with pytest.raises(ValueError, match="two different entries"):
+        model.loss_grid(X, y, ["b2[0]", "b2[0]"], xs, ys)
+
+
+def test_a_descent_step_moves_each_entry_against_its_partial_and_is_not_taken():
+    model = lesson_model()
+    X, y = small_batch()
+    params = params_of(model)
+    numerical = numpy_central_differences(params, X, y)
+    step = model.descent_step(X, y, ["W1[0,1]", "b2[2]"], lr=2.0)
+    gradient = np.array([numerical["W1"][0, 1], numerical["b2"][0, 2]])
+    assert step.gradient == pytest.approx(gradient, rel=1e-6)
+    assert step.after == pytest.approx(step.before - 2.0 * gradient, rel=1e-6)
+    changed = {k: v.copy() for k, v in params.items()}
+    changed["W1"][0, 1], changed["b2"][0, 2] = step.after
+    assert step.loss_after == pytest.approx(numpy_forward(changed, X, y)[-1], rel=1e-12)
+    assert step.loss_after < step.loss_before == pytest.approx(numpy_forward(params, X, y)[-1])
+    for name, data in params.items():
+        assert np.array_equal(model.params[name].data, data)
+    with pytest.raises(ValueError, match="learning rate"):
+        model.descent_step(X, y, ["b2[0]"], lr=0)
+
+
+def test_moved_entries_names_what_differs_from_the_start():
+    model = lesson_model()
+    assert model.moved_entries() == {}
+    model.set_entry("W2[3,1]", 0.25)
+    model.set_entry("b1[2]", -1.0)
+    assert model.moved_entries() == {"b1[2]": -1.0, "W2[3,1]": 0.25}

@@ -1,12 +1,13 @@
 """LossLab: the book's whole model (dense -> ReLU -> dense -> softmax -> cross-entropy) on a
 small batch; move one weight or bias and watch the loss curve along it, its tangent (slope = the
-core's d loss / d entry from backward, beside central differences) and d loss / d logits beside
-the book's shortcut (softmax - one-hot) / N."""
+core's d loss / d entry from backward, beside central differences) and the chain from L back to
+that entry, sample by sample, with the numbers the recorded backward pass left at each stage."""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
@@ -14,6 +15,7 @@ import plotly.graph_objects as go
 
 from .. import geometry
 from ..model import BackwardPass, BookModel, small_batch
+from ..model_chain import Chain
 from ._common import (
     PALETTE,
     FigureStateOnDisplay,
@@ -22,68 +24,107 @@ from ._common import (
     describe_lab,
     fmt,
     guarded,
-    make_slider,
     move,
     tagged,
 )
+from .loss_chain import chain_table
 
 SAMPLES = 60  # points of the loss curve, each one core forward pass
-RANGE = (-3.0, 3.0)  # every entry's slider range (widened if an entry already lies outside)
-TABLE_ROWS = 6  # rows of the batch shown in the logits-gradient table
+STEPS = 100  # slider steps on either side of the value an entry is chosen at
 H = 1e-5  # the central differences' step
 AGREE = 1e-6  # |backward - central difference| / max(1, |backward|) above this: a kink is near
-CELL = "padding:2px 8px;border-bottom:1px solid #ddd;text-align:right"
-HEAD = "padding:2px 8px;border-bottom:2px solid #222;text-align:right"
+LESSON_START = {"weight_scale": 1.0, "bias": 0.1}  # the default model: see lesson 8
+
+
+def model_recipe(model: BookModel, batch: Any) -> dict | None:
+    """How a test process can rebuild the model and batch to recompute the numbers shown
+    (BookModel(**settings), small_batch()); None for a batch given from outside."""
+    return {"kind": "model", "model": dict(model.settings), "batch": {}} if batch is None else None
+
+
+def lab_model(model: BookModel | None, batch: Any) -> tuple[BookModel, np.ndarray, np.ndarray]:
+    """The model (LESSON_START if None), checked, and the batch (small_batch() if None), checked
+    against the model: a batch that does not fit fails here, with the model's message."""
+    model = model if model is not None else BookModel(**LESSON_START)
+    if not isinstance(model, BookModel):
+        raise TypeError(f"model must be a gradlab.model.BookModel, got {type(model).__name__}")
+    X, y = batch if batch is not None else small_batch()
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    model.loss(X, y)
+    return model, X, y
+
+
+def live(figure: go.Figure) -> go.FigureWidget:
+    """The figure, already drawn, as a FigureWidget. A lab draws its first state into a plain
+    figure and only then makes the widget, so the page has that state from the widget's first
+    message on (on a busy machine, a lab whose figure was filled in after the widget was made
+    was seen drawn empty in JupyterLab)."""
+    return go.FigureWidget(figure)
+
+
+def entry_slider(entry: str, value: float, span: float) -> widgets.FloatSlider:
+    """A slider for one entry centred on its exact value: [value - span, value + span] in
+    2 * STEPS steps, so the value itself is one of the slider's positions (never rounded)."""
+    slider = widgets.FloatSlider(
+        value=value, min=value - span, max=value + span, step=span / STEPS,
+        description=entry, continuous_update=True, readout=True, readout_format=".4g",
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="100%", max_width="520px"))
+    slider.value = value  # exactly: the widget clips to its range and nothing else
+    return slider
 
 
 class LossLab(FigureStateOnDisplay, widgets.VBox):
-    """One entry of the model's weights or biases on a slider (a dropdown picks which):
-    the loss L as a function of that entry with the rest held, the point, and the tangent
+    """One entry of the model's weights or biases on a slider (a dropdown picks which): the
+    loss L as a function of that entry with the rest held, the point, and the tangent
     y = L + dL/dw (t - w) with dL/dw from the core's backward pass; readouts of L, dL/dw and
-    (L(w + h) - L(w - h)) / 2h; a table of dL/dz2 (core) beside (softmax - onehot) / N.
+    (L(w + h) - L(w - h)) / 2h; and the chain table: for each sample n, what the recorded
+    backward pass left at each stage (cross-entropy, softmax, dense 2, ReLU, dense 1) and the
+    sample's contribution, whose sum over the samples is backward's dL/dw.
 
-    The slider writes into the model's parameters, so entries moved earlier stay moved when
-    another is chosen (Reset puts the starting weights back). `.value` is L, `.gradient` maps
-    the chosen entry to dL/d(entry); `.sliders` maps its name to the slider.
+    The model starts where it is given (LESSON_START by default) and Reset puts its exact
+    numbers back. The slider writes into the model's parameters, so entries moved earlier
+    stay moved when another is chosen. Each entry's slider spans BookModel.visible_span around
+    the entry's value when it is chosen. `.value` is L, `.gradient` maps the chosen entry to
+    dL/d(entry), `.chain` is the gradlab.model_chain.Chain shown; `.sliders` maps the entry's
+    name to the slider.
     """
 
     __repr__ = describe_lab
 
     def __init__(self, model: BookModel | None = None,
                  batch: tuple[np.ndarray, np.ndarray] | None = None,
-                 parameter: str = "W2[0,0]") -> None:
-        # how a test process can rebuild this model and batch (BookModel(), small_batch()) to
-        # recompute the numbers shown; None for a model or batch given from outside
-        self._check = ({"kind": "model", "model": {}, "batch": {}}
-                      if model is None and batch is None else None)
-        self.model = model if model is not None else BookModel()
-        if not isinstance(self.model, BookModel):
-            raise TypeError(f"model must be a gradlab.model.BookModel, got "
-                            f"{type(self.model).__name__}")
-        X, y = batch if batch is not None else small_batch()
-        self.X, self.y = np.asarray(X, dtype=np.float64), np.asarray(y)
-        self.model.loss(self.X, self.y)  # a batch that does not fit the model fails here, clearly
+                 parameter: str = "W1[0,1]") -> None:
+        self.model, self.X, self.y = lab_model(model, batch)
+        self._check = model_recipe(self.model, batch)
+        self.recipe_start = ({name: p.data for name, p in
+                              BookModel(**self.model.settings).params.items()}
+                             if self._check is not None else None)
         self.start = {name: p.data.copy() for name, p in self.model.params.items()}
         self.message = Message()
         notice = ""
         try:
             self.model.locate(parameter)
         except ValueError as error:
-            notice, parameter = f"{error}; showing W2[0,0] instead", "W2[0,0]"
+            notice, parameter = f"{error}; showing W1[0,1] instead", "W1[0,1]"
         self.parameter = parameter
         self.choice = widgets.Dropdown(options=self.model.entries(), value=parameter,
                                        description="entry", layout=widgets.Layout(width="190px"))
-        self.slider = make_slider(parameter, self.model.value_of(parameter), *RANGE, step=0.01)
+        self.slider = entry_slider(parameter, self.model.value_of(parameter),
+                                   self.model.visible_span(self.X, self.y, parameter))
         self.reset_button = widgets.Button(description="Reset weights", icon="undo")
         self.readout = widgets.HTML()
         self.table = widgets.HTML()
-        self.figure = self._build_figure()
-        self.figures = [self.figure]
-        self._curve_for: tuple | None = None  # (entry, the other parameters) the curve is for
+        self.figure: go.Figure = self._build_figure()
+        self._curve_for: tuple | None = None  # (entry, range, the other parameters) of the curve
         self._syncing = False  # True while the lab itself moves the slider
         self.value = self.numerical = float("nan")
         self.gradient: dict[str, float] = {}
         self.result: BackwardPass | None = None
+        self.chain: Chain | None = None
+        self.update()
+        self.figure = live(self.figure)
+        self.figures = [self.figure]
         controls = widgets.HBox([self.choice, self.reset_button],
                                 layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__(children=[self.figure, self.readout, controls, self.slider,
@@ -91,7 +132,6 @@ class LossLab(FigureStateOnDisplay, widgets.VBox):
         self.slider.observe(self._on_slider, names="value")
         self.choice.observe(self._on_choice, names="value")
         self.reset_button.on_click(self._on_reset)
-        self.update()
         if notice:
             self.message.show(notice, "error")
 
@@ -101,7 +141,7 @@ class LossLab(FigureStateOnDisplay, widgets.VBox):
 
     # -- building (once) ------------------------------------------------------------------------
 
-    def _build_figure(self) -> go.FigureWidget:
+    def _build_figure(self) -> go.Figure:
         traces = [
             go.Scatter(name="loss L", mode="lines",
                        line={"color": PALETTE["function"], "width": 3}),
@@ -113,13 +153,14 @@ class LossLab(FigureStateOnDisplay, widgets.VBox):
         ]
         layout = base_layout(xaxis={"title": {"text": self.parameter}},
                              yaxis={"title": {"text": "loss L"}}, uirevision="keep")
-        return go.FigureWidget(data=traces, layout=layout)
+        return go.Figure(data=traces, layout=layout)
 
     # -- choosing and moving --------------------------------------------------------------------
 
     @guarded
     def choose(self, parameter: str) -> None:
-        """Put another entry (e.g. 'W1[0,1]', 'b2[2]') on the slider."""
+        """Put another entry (e.g. 'W1[0,1]', 'b2[2]') on the slider, its range centred on
+        the entry's value now."""
         self.model.locate(parameter)  # ValueError naming the valid choices
         self.parameter = parameter
         self._sync_slider()
@@ -128,28 +169,35 @@ class LossLab(FigureStateOnDisplay, widgets.VBox):
         self.update()
 
     def _sync_slider(self) -> None:
-        """The dropdown and the slider show the chosen entry and its value in the model (the
-        range widened if the value lies outside it), without triggering an update."""
+        """The dropdown and the slider show the chosen entry at its exact value in the model,
+        the range centred on it (BookModel.visible_span), without triggering an update."""
         parameter = self.parameter
         value = self.model.value_of(parameter)
-        lo, hi = min(RANGE[0], value - 1.0), max(RANGE[1], value + 1.0)
+        span = self.model.visible_span(self.X, self.y, parameter)
         self._syncing = True
         try:
             if self.choice.value != parameter:
                 self.choice.value = parameter
-            # widen first and narrow after, so min <= value <= max holds at every assignment
-            self.slider.min, self.slider.max = min(lo, self.slider.min), max(hi, self.slider.max)
-            self.slider.value = value
-            self.slider.min, self.slider.max = lo, hi
+            self._set_range(value, span)
             self.slider.description = parameter
         finally:
             self._syncing = False
+
+    def _set_range(self, value: float, span: float) -> None:
+        slider = self.slider
+        lo, hi = value - span, value + span
+        # widen first and narrow after, so min <= value <= max holds at every assignment
+        slider.min, slider.max = min(lo, slider.min), max(hi, slider.max)
+        slider.step = span / STEPS
+        slider.value = value
+        slider.min, slider.max = lo, hi
+        slider.value = value
 
     @guarded
     def update(self, point: Mapping[str, float] | None = None) -> None:
         """Redraw from the slider (or `point`, entry name -> value, which is written into the
         model first): L and dL/d(entry) by the core's backward pass, the central difference,
-        the tangent and the logits-gradient table."""
+        the tangent and the chain table."""
         for entry, value in (point or {}).items():
             self.model.locate(entry)
             if not np.isfinite(float(value)):
@@ -159,7 +207,7 @@ class LossLab(FigureStateOnDisplay, widgets.VBox):
                 self.model.set_entry(entry, float(value))
             if self.parameter in point:
                 self._sync_slider()
-        else:
+        elif float(self.slider.value) != self.model.value_of(self.parameter):
             self.model.set_entry(self.parameter, float(self.slider.value))
         entry = self.parameter
         x = self.model.value_of(entry)
@@ -168,10 +216,10 @@ class LossLab(FigureStateOnDisplay, widgets.VBox):
             self._resample()
             self._curve_for = others
         result = self.model.backward_pass(self.X, self.y)
-        name, index = self.model.locate(entry)
-        loss, slope = result.loss, float(result.gradients[name][index])
+        chain = self.model.chain(self.X, self.y, entry, result)
+        loss, slope = result.loss, chain.backward
         numerical = self.model.numerical_partial(self.X, self.y, entry, h=H)
-        self.result, self.value, self.numerical = result, loss, numerical
+        self.result, self.chain, self.value, self.numerical = result, chain, loss, numerical
         self.gradient = {entry: slope}
         span = float(self.slider.max - self.slider.min)
         tangent = geometry.tangent_segment(x, loss, slope, 0.15 * span)
@@ -181,13 +229,14 @@ class LossLab(FigureStateOnDisplay, widgets.VBox):
             2: {"x": np.array([x]), "y": geometry.with_gaps([loss])},
         })
         self._readout(entry, loss, slope, numerical)
-        self._draw_table(result)
+        self.table.value = chain_table(chain, result, numerical)
         self._explain(entry, x, result, slope, numerical)
 
     def _others(self) -> tuple:
-        """Every parameter's numbers but the chosen entry: the curve depends on these."""
+        """The chosen entry, the slider's range and every parameter's numbers but the chosen
+        entry's: the curve depends on these."""
         name, index = self.model.locate(self.parameter)
-        parts = [self.parameter]
+        parts = [self.parameter, float(self.slider.min), float(self.slider.max)]
         for key, param in self.model.params.items():
             data = param.data
             if key == name:
@@ -211,14 +260,10 @@ class LossLab(FigureStateOnDisplay, widgets.VBox):
     # -- readouts -------------------------------------------------------------------------------
 
     def moved_entries(self) -> dict[str, float]:
-        """Every entry whose value differs from the starting model's, and the chosen one:
-        the point the loss is at, relative to the start."""
-        moved = {}
-        for name, param in self.model.params.items():
-            for index in zip(*np.nonzero(param.data != self.start[name]), strict=True):
-                i, j = (int(k) for k in index)
-                moved[f"{name}[{j}]" if name.startswith("b") else f"{name}[{i},{j}]"] = \
-                    float(param.data[i, j])
+        """Every entry whose value differs from the start the recipe rebuilds (or, for a model
+        from outside, the lab's start), and the chosen one: the point the loss is at."""
+        start = self.recipe_start if self.recipe_start is not None else self.start
+        moved = self.model.moved_entries(start)
         moved[self.parameter] = self.model.value_of(self.parameter)
         return moved
 
@@ -228,33 +273,12 @@ class LossLab(FigureStateOnDisplay, widgets.VBox):
             at = self.moved_entries()
             shown_loss = tagged(shown_loss, "", "", at, loss, self._check)
             shown_slope = tagged(shown_slope, "", entry, at, slope, self._check)
-        parts = [f"{html.escape(entry)} = {fmt(self.model.value_of(entry))}",
+        parts = [f"{html.escape(entry)} = {fmt(self.model.value_of(entry), 6)}",
                  f"loss L = <b>{shown_loss}</b>",
                  f"∂L/∂{html.escape(entry)} by backward = <b>{shown_slope}</b>",
                  f"by central differences (h = 10^-5) = <b>{fmt(numerical, 6)}</b>"]
         self.readout.value = ('<div style="font-size:15px;line-height:1.5">'
                               + " &nbsp;·&nbsp; ".join(parts) + "</div>")
-
-    def _draw_table(self, result: BackwardPass) -> None:
-        logits = result.logits
-        n, classes = logits.core.shape
-        rows = np.unique(np.linspace(0, n - 1, min(n, TABLE_ROWS)).round().astype(int))
-        heads = ["sample", "class", "∂L/∂z2 by backward (softmax and cross-entropy rules)",
-                 f"(softmax − one-hot) / N, N = {n}"]
-        lines = ["<table style='border-collapse:collapse;font-size:14px'><tr>"
-                 + "".join(f"<th style='{HEAD}'>{h}</th>" for h in heads) + "</tr>"]
-        for row in rows:
-            target = int(np.argmax(logits.onehot[row]))
-            core = ", ".join(fmt(v, 4) for v in logits.core[row])
-            formula = ", ".join(fmt(v, 4) for v in logits.formula[row])
-            cells = [str(row), str(target), f"[{core}]", f"[{formula}]"]
-            lines.append("<tr>" + "".join(f"<td style='{CELL}'>{c}</td>" for c in cells)
-                         + "</tr>")
-        lines.append("</table>")
-        caption = (f"<div style='font-size:14px'>The logits' gradient for {len(rows)} of the "
-                   f"{n} samples; largest difference over the whole batch: "
-                   f"{fmt(logits.max_difference, 2)}</div>")
-        self.table.value = "".join(lines) + caption
 
     def _explain(self, entry: str, x: float, result: BackwardPass, slope: float,
                  numerical: float) -> None:
@@ -268,14 +292,16 @@ class LossLab(FigureStateOnDisplay, widgets.VBox):
             near = int(np.sum(np.abs(hidden) <= H * max(1.0, float(np.max(np.abs(self.X))))))
             self.message.show(f"backward and central differences disagree: {near} ReLU "
                               "input(s) z1 sit at (or within h of) the kink z1 = 0 (the "
-                              "spiral's centre X = (0, 0) gives z1 = b1). Backward uses "
-                              "ReLU'(0) = 0; central differences average the two sides.", "info")
+                              "spiral's centre X = (0, 0) gives z1 = b1). Backward takes the slope "
+                              "of the side z1 is on (ReLU'(0) = 0); central differences "
+                              "average the two sides.", "info")
         elif name in ("W1", "b1") and np.all(hidden[:, index[1]] <= 0):
             unit = index[1]
             self.message.show(f"hidden unit {unit} is off (z1 ≤ 0) for every sample: ReLU "
                               f"passes no gradient back, so ∂L/∂{entry} = 0", "info")
-        elif x <= self.slider.min or x >= self.slider.max:
-            self.message.show(f"{entry} is at the end of its range ({fmt(x)})", "info")
+        elif min(x - self.slider.min, self.slider.max - x) < 0.5 * self.slider.step:
+            self.message.show(f"{entry} is at the end of its range ({fmt(x)}); choose it "
+                              "again in the list to centre the range on it", "info")
         else:
             self.message.clear()
 
