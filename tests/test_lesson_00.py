@@ -1,7 +1,10 @@
 """Lesson 00 (start here), checked as a learner would use it: the Curve of x^2 driven to each
-state its "Try this" asks for, the exercise, the printed summary and the table of lessons, each
-against calculus worked by hand here (never against the lab's own numbers)."""
+state its "Try this" asks for, the exercises (their answers by hand and by SymPy, wrong answers
+refused, hints that never give the answer away), the printed summary and the table of lessons,
+each against calculus worked by hand here (never against the lab's own numbers); and the
+teacher's notes (docs/teaching/lessons/00_start_here.md) in step with the exercises."""
 
+import ast
 import html
 import json
 import re
@@ -10,11 +13,15 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("plotly")
+sp = pytest.importorskip("sympy")
 
-from gradlab.views import Curve, Exercise  # noqa: E402
+from gradlab.views import Curve, Exercise, Progress  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "notebooks" / "00_start_here.ipynb"
+NOTES = ROOT / "docs" / "teaching" / "lessons" / "00_start_here.md"
+MIN_EXERCISES = 2  # the introduction: two exercises to try the answer boxes
+X = sp.symbols("x")
 
 
 def cells(kind: str | None = None) -> list[dict]:
@@ -42,9 +49,8 @@ def number_after(label: str, text: str) -> float:
 
 def feedback(exercise: Exercise) -> str:
     """What the learner reads after pressing Check: the message line and any hint shown."""
-    hints = getattr(exercise, "hint_box", None)
     return exercise.message.text + " " + html.unescape(
-        re.sub(r"<[^>]+>", " ", hints.value if hints is not None else ""))
+        re.sub(r"<[^>]+>", " ", exercise.hint_box.value))
 
 
 @pytest.fixture
@@ -98,18 +104,71 @@ def test_a_coloured_line_says_when_f_is_undefined():
     assert lab.message.kind == "warning" and "undefined" in lab.message.text
 
 
-def test_the_exercise_gives_a_hint_not_the_answer():
-    assert 'Exercise("x^2", at={"x": 3}, partial="x"' in source("00-05")
-    exercise = Exercise("x^2", at={"x": 3}, partial="x", hint="The slope of x^2 is 2x.")
-    right = 2 * 3  # d(x^2)/dx = 2x at x = 3
-    assert not exercise.check(right + 1)
-    assert "The slope of x^2 is 2x." in feedback(exercise)
-    assert str(right) not in feedback(exercise) + exercise.solution.value
-    assert exercise.check(right)
-    asked = Exercise("x^2", at={"x": 3}, partial="x", hint="The slope of x^2 is 2x.")
+def test_the_prose_does_not_give_the_derivative_of_x2_before_the_exercises():
+    """The secant of the Try this leads to the slope; the page never states f'(x) = 2x first."""
+    before = "".join("".join(c["source"]) for c in cells("markdown")[:4])
+    assert "2x" not in before.replace(" ", "") and "2*x" not in before
+    assert r"\frac{(x+h)^2 - x^2}{h}" in source("00-04")
+    h = sp.symbols("h")
+    assert sp.expand(((X + h) ** 2 - X**2) / h) == 2 * X + h  # what the learner works out
+
+
+# -- exercise 1: the slope of x^2 at x = 3, read off the lab or worked out ------------------------
+
+def test_exercise_1_is_the_slope_at_3_and_the_lab_can_show_it(curve):
+    (cell_id, exercise), _ = EXERCISES
+    assert cell_id == "00-05" and exercise.kind == "number"
+    by_hand = float(sp.diff(X**2, X).subs(X, 3))  # 2x at 3
+    assert exercise.expected == pytest.approx(by_hand) == 6.0
+    # hint 1: "Move the x slider to 3 (its right end) and read the tangent slope"
+    assert "to 3 (its right end)" in exercise.hints[0]
+    assert curve.sliders["x"].max == 3
+    curve.sliders["x"].value = 3
+    assert number_after("tangent slope f'(x)", curve.readout.value) == pytest.approx(by_hand)
+    # hint 3's worked step: ((3 + h)^2 - 9)/h tends to the answer
+    h = sp.symbols("h")
+    assert float(sp.limit(((3 + h) ** 2 - 9) / h, h, 0)) == by_hand
+
+
+@pytest.mark.parametrize("wrong, says", [
+    ("-6", "sign"), ("9", "not it"), ("3", "not it"), ("2", "not it"), ("6x", "formula")])
+def test_exercise_1_refuses_plausible_wrong_answers(wrong, says):
+    exercise = EXERCISES[0][1]
+    assert not exercise.check(wrong) and says in exercise.result.message
+
+
+def test_exercise_1_gives_hints_in_steps_and_the_answer_only_when_asked():
+    exercise = EXERCISES[0][1]
+    exercise.reset()
+    assert not exercise.check("9")  # f(3), not its slope
+    assert exercise.hints[0] in feedback(exercise) and exercise.hints[1] not in feedback(exercise)
+    assert not exercise.check("3")
+    assert exercise.hints[1] in feedback(exercise) and not exercise.revealed
+    assert exercise.check("6") and exercise.solved
+    asked = Exercise("x^2", at={"x": 3}, partial="x")
     assert "Show answer" in source("00-01")
     asked.show_button.click()  # the answer only when asked for, and then not solved
-    assert f"= {right}" in asked.solution.value and not asked.solved
+    assert "= 6 at x = 3" in asked.solution.value and not asked.solved
+
+
+# -- exercise 2: the derivative of 3x^2 as a formula -----------------------------------------------
+
+@pytest.mark.parametrize("typed", ["6x", "6*x", "x*6", "3*2x", "2x*3"])
+def test_exercise_2_takes_the_formula_in_any_form_sympy_calls_equal(typed):
+    (cell_id, exercise) = EXERCISES[1]
+    assert cell_id == "00-11" and exercise.kind == "formula"
+    by_sympy = sp.diff(3 * X**2, X)
+    assert by_sympy == 6 * X and exercise.check(str(by_sympy))  # SymPy's own answer is taken
+    assert exercise.check(typed), exercise.result.message
+
+
+@pytest.mark.parametrize("wrong, says", [
+    ("2x", "3 times yours"),  # the slope of x^2, not of 3x^2
+    ("3x", "2 times yours"), ("6", "a term with x is missing"), ("3x^2", "f itself"),
+    ("-6x", "")])
+def test_exercise_2_refuses_plausible_wrong_formulas_and_says_where(wrong, says):
+    exercise = EXERCISES[1][1]
+    assert not exercise.check(wrong) and says in exercise.result.message
 
 
 def test_the_summary_prints_the_hand_worked_numbers_at_the_labs_point_not_the_exercises():
@@ -117,7 +176,15 @@ def test_the_summary_prints_the_hand_worked_numbers_at_the_labs_point_not_the_ex
     assert "at x = 1:" in printed
     assert number_after("f", printed.split("at x = 1:")[1]) == pytest.approx(1.0**2)
     assert number_after("∂f/∂x = 2*x", printed) == pytest.approx(2 * 1.0)
-    assert "= 6" not in printed  # the exercise's answer, 2 * 3
+
+
+def test_progress_counts_the_two_exercises():
+    for _, exercise in EXERCISES:
+        exercise.reset()
+    progress = Progress([exercise for _, exercise in EXERCISES])
+    assert "0 of 2" in progress.text
+    EXERCISES[0][1].check("6")
+    assert "1 of 2" in progress.text
 
 
 def test_the_table_of_lessons_links_each_lesson_with_its_number():
@@ -130,3 +197,138 @@ def test_the_table_of_lessons_links_each_lesson_with_its_number():
         book = json.loads((ROOT / "notebooks" / link).read_text())
         title = "".join(book["cells"][0]["source"]).splitlines()[0]
         assert title.startswith(f"# {int(number)}. "), (link, title)
+
+
+# -- the exercises, as the notebook makes them ----------------------------------------------------
+
+def notebook_exercises() -> list[tuple[str, Exercise]]:
+    """Every Exercise the notebook's code cells make, in order, with the id of its cell: each
+    call read with ast (its arguments are literals) and made again exactly as written."""
+    made = []
+    for cell in cells("code"):
+        for node in ast.walk(ast.parse("".join(cell["source"]))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "Exercise":
+                maker = Exercise
+            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                  and func.value.id == "Exercise"):
+                maker = getattr(Exercise, func.attr)
+            else:
+                continue
+            args = [ast.literal_eval(arg) for arg in node.args]
+            kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
+            made.append((cell["id"], maker(*args, **kwargs)))
+    return made
+
+
+def answer_forms(exercise: Exercise) -> list[str]:
+    """The exercise's answer as a page could print it: a number or vector at a few roundings
+    (with its sign), a formula as the checker, summary() and SymPy's LaTeX write it, a choice's
+    option (when it is long enough to be told apart from ordinary words)."""
+    if exercise.kind == "number":
+        v = exercise.expected
+        forms = {f"{v:.6g}", f"{v:.4g}", f"{v:.3g}", f"{v:.2f}", f"{v:.3f}"}
+        return sorted(forms | ({str(round(v))} if abs(v - round(v)) < 1e-6 else set()))
+    if exercise.kind == "vector":
+        values = list(exercise.expected.values())
+        return sorted({", ".join(format(v, spec) for v in values)
+                       for spec in (".6g", ".4g", ".3g", ".2f")})
+    if exercise.kind == "formula":
+        partial = exercise.expression.partial(exercise.partial)
+        return sorted({exercise.answer_text, partial.text, exercise.problem.shown.latex,
+                       partial.latex})
+    options = exercise.expected if isinstance(exercise.expected, tuple) else (exercise.expected,)
+    return [option for option in options if len(option) >= 15]
+
+
+def shows(text: str, form: str) -> bool:
+    """Does text show this answer? A number only as a whole number with its own sign (6 is not
+    in 16, 6.5, -6 or 6x; -1 is not in -1.5), ASCII or typeset minus."""
+    text = text.replace("−", "-")
+    if re.fullmatch(r"-?[0-9.]+(e-?[0-9]+)?(, -?[0-9.]+(e-?[0-9]+)?)*", form):
+        return re.search(r"(?<![\w.\-])" + re.escape(form) + r"(?![\w]|\.\d)", text) is not None
+    return form in text
+
+
+def saved_outputs() -> str:
+    """Every text the saved notebook shows below its code cells."""
+    texts = []
+    for cell in cells("code"):
+        for output in cell.get("outputs", []):
+            texts.append("".join(output.get("text", "")))
+            for kind, data in output.get("data", {}).items():
+                if kind.startswith("text/"):
+                    texts.append("".join(data))
+    return "\n".join(texts)
+
+
+EXERCISES = notebook_exercises()
+
+
+@pytest.mark.parametrize("cell_id, exercise", EXERCISES, ids=[c for c, _ in EXERCISES])
+def test_no_saved_output_hint_or_question_shows_an_exercises_answer(cell_id, exercise):
+    outputs = saved_outputs()
+    for form in answer_forms(exercise):
+        assert not shows(outputs, form), (cell_id, form)
+        for _, other in EXERCISES:  # no hint or question of the lesson gives it away
+            for text in (*other.hints, other.question_text):
+                assert not shows(text, form), (cell_id, form, text)
+
+
+def test_the_leak_check_would_see_a_printed_answer():
+    """The check above is no formality: an output with the answer in it is caught."""
+    for _, exercise in EXERCISES:
+        forms = answer_forms(exercise)
+        if forms:
+            assert any(shows(f"  gradient = {form}\n", form) for form in forms)
+    assert not shows("-6.5 and 16 and 6x", "6") and shows("∂f/∂x = 6", "6")
+    assert shows("(−3, −1)", "-3, -1") and not shows("(-13, -1.5)", "-3, -1")
+
+
+def test_at_least_two_kinds_and_progress_at_the_end():
+    kinds = {exercise.kind for _, exercise in EXERCISES}
+    assert len(EXERCISES) >= MIN_EXERCISES and len(kinds) >= 2
+    last_code, last_heading = cells("code")[-1], cells("markdown")[-1]
+    assert "".join(last_code["source"]).strip() == "Progress()"
+    assert "".join(last_heading["source"]).startswith("## Your progress")
+    assert all(len(exercise.hints) == 3 for _, exercise in EXERCISES)  # nudge, rule, step
+
+
+# -- the teacher's notes: every exercise in the answer key, with an answer the checker accepts -----
+
+def key_sections() -> dict[str, str]:
+    text = NOTES.read_text()
+    parts = re.split(r"^### ", text, flags=re.M)
+    return {part.splitlines()[0]: part for part in parts[1:]}
+
+
+def test_the_teachers_notes_have_a_plan_and_an_answer_key():
+    text = NOTES.read_text()
+    for heading in ("## Lesson plan", "## Answer key"):
+        assert heading in text
+    assert "Gradients, Partial Derivatives, and the Chain Rule" in text
+    plan = text.split("## Answer key")[0]
+    assert re.search(r"\d+ min", plan) and "misconception" in plan.lower()
+
+
+def test_every_exercise_is_in_the_answer_key_with_an_answer_the_checker_accepts():
+    sections = [body for title, body in key_sections().items() if title.startswith("Exercise")]
+    assert len(sections) == len(EXERCISES)
+    for k, ((cell_id, exercise), body) in enumerate(zip(EXERCISES, sections, strict=True), 1):
+        assert body.startswith(f"Exercise {k}:"), body[:40]
+        typed = re.search(r"^Answer: `?([^`\n]+)`?", body, flags=re.M).group(1).strip()
+        assert exercise.check(typed), (cell_id, typed, exercise.result.message)
+        assert exercise.answer_text in body or exercise.kind == "choice", cell_id
+
+
+def test_every_try_this_is_answered_in_the_key():
+    bullets = 0
+    for cell in cells("markdown"):
+        text = "".join(cell["source"])
+        for block in re.findall(r"\*\*Try this[^*]*\*\*(.*?)(?:\n\n|\Z)", text, flags=re.S):
+            found = len(re.findall(r"^- ", block, flags=re.M))
+            bullets += found or 1
+    answered = [title for title in key_sections() if title.startswith("Try this")]
+    assert bullets >= 1 and len(answered) >= bullets

@@ -1,30 +1,40 @@
 """Lesson 09 (the Explorer), checked as a learner would use it: the Explorer built as the
 notebook builds it, each "Try this" function typed into its box and its sliders moved to the
 point the text asks about, each claim checked against SymPy (never against the lab's numbers);
-the language table, the exercise, its hint and the printed summary too."""
+the language table, the exercises (answers by SymPy, wrong answers refused, each choice's answer
+shown true in the lab), the printed summary, and the teacher's notes
+(docs/teaching/lessons/09_explorer.md) in step with the exercises."""
 
+import ast
 import html
 import json
 import re
 from pathlib import Path
 
 import pytest
-import sympy as sp
 
 pytest.importorskip("plotly")
+sp = pytest.importorskip("sympy")
 
 from gradlab import parse  # noqa: E402
 from gradlab.views import Exercise, Explorer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "notebooks" / "09_explorer.ipynb"
+NOTES = ROOT / "docs" / "teaching" / "lessons" / "09_explorer.md"
+MIN_EXERCISES = 3
 X, Y, Z, W, B = sp.symbols("x y z w b")
-F = X * sp.exp(-X**2 - Y**2)  # the lesson's function, by hand
+F = X * sp.exp(-X**2 - Y**2)  # the warm-up's function, by hand
+SADDLE = X**2 - Y**2  # the function the explorer opens on
+
+
+def cells(kind: str | None = None) -> list[dict]:
+    book = json.loads(LESSON.read_text())
+    return [c for c in book["cells"] if kind is None or c["cell_type"] == kind]
 
 
 def cell(cell_id: str) -> dict:
-    book = json.loads(LESSON.read_text())
-    return next(c for c in book["cells"] if c.get("id") == cell_id)
+    return next(c for c in cells() if c.get("id") == cell_id)
 
 
 def source(cell_id: str) -> str:
@@ -52,25 +62,39 @@ def move(lab: Explorer, **point: float) -> None:
         slider.value = value
 
 
+def table_formula(lab: Explorer, name: str) -> str:
+    """The table's symbolic ∂f/∂name, as the LaTeX the learner reads."""
+    row = next(r for r in lab.table.rows if r["variable"] == name)
+    assert f"$${row['symbolic']}$$" in lab.table.table.value  # on screen
+    return row["symbolic"]
+
+
 def feedback(exercise: Exercise) -> str:
     """What the learner reads after pressing Check: the message line and any hint shown."""
-    hints = getattr(exercise, "hint_box", None)
     return exercise.message.text + " " + html.unescape(
-        re.sub(r"<[^>]+>", " ", hints.value if hints is not None else ""))
+        re.sub(r"<[^>]+>", " ", exercise.hint_box.value))
 
 
 @pytest.fixture
 def lab():
-    assert 'Explorer("x*exp(-x^2 - y^2)")' in source("08-04")
-    return Explorer("x*exp(-x^2 - y^2)")
+    assert 'Explorer("x^2 - y^2")' in source("08-04")
+    return Explorer("x^2 - y^2")
 
 
-def test_the_explorer_opens_at_1_1_with_sympys_gradient(lab):
+def test_the_explorer_opens_on_the_saddle_at_1_1_with_sympys_gradient(lab):
+    assert "opens on $f(x, y) = x^2 - y^2$ at $(x, y) = (1, 1)$" in source("08-02")
     assert {n: s.value for n, s in lab.sliders.items()} == {"x": 1.0, "y": 1.0}
     point = {X: 1, Y: 1}
-    expected = [float(sp.diff(F, v).subs(point)) for v in (X, Y)]
+    expected = [float(sp.diff(SADDLE, v).subs(point)) for v in (X, Y)]
     assert [lab.gradient["x"], lab.gradient["y"]] == pytest.approx(expected)
     assert [as_number(t) for t in shown_gradient(lab)] == pytest.approx(expected, rel=1e-3)
+
+
+def test_the_explorer_does_not_open_on_the_warm_ups_function(lab):
+    """Its table would show the formula exercise 1 asks for."""
+    assert lab.expression.text != parse("x*exp(-x^2 - y^2)").text
+    for name in ("x", "y"):
+        assert table_formula(lab, name) != sp.latex(sp.diff(F, X))
 
 
 @pytest.mark.parametrize("typed, meaning", [
@@ -92,24 +116,54 @@ def test_each_row_of_the_language_table_means_what_it_says(typed, meaning):
 def test_a_typing_mistake_gets_a_message_and_the_previous_function_keeps_working(lab):
     lab.text_box.value = "x^^2"
     assert "column" in lab.text_message.text and lab.text_message.kind == "error"
-    assert lab.expression.text == "x*exp(-x^2 - y^2)"
+    assert lab.expression.text == "x^2 - y^2"
     move(lab, x=0.5)
-    assert lab.value == pytest.approx(float(F.subs({X: 0.5, Y: 1.0})))
+    assert lab.value == pytest.approx(float(SADDLE.subs({X: 0.5, Y: 1.0})))
 
 
 def test_the_saddle_has_a_zero_gradient_at_0_0_that_is_not_a_minimum(lab):
-    lab.text_box.value = "x^2 - y^2"
-    saddle = X**2 - Y**2
     # SymPy: the gradient (2x, -2y) is zero only at (0, 0)
-    assert sp.solve([sp.diff(saddle, X), sp.diff(saddle, Y)], [X, Y]) == {X: 0, Y: 0}
+    assert sp.solve([sp.diff(SADDLE, X), sp.diff(SADDLE, Y)], [X, Y]) == {X: 0, Y: 0}
     move(lab, x=0.0, y=0.0)
     assert lab.gradient == {"x": 0.0, "y": 0.0}
     assert [as_number(t) for t in shown_gradient(lab)] == [0.0, 0.0]
     at_zero = lab.value
     move(lab, x=0.5)  # x alone: f rises
-    assert lab.value == pytest.approx(float(saddle.subs({X: 0.5, Y: 0}))) and lab.value > at_zero
+    assert lab.value == pytest.approx(float(SADDLE.subs({X: 0.5, Y: 0}))) and lab.value > at_zero
     move(lab, x=0.0, y=0.5)  # y alone: f falls, so (0, 0) is no minimum
-    assert lab.value == pytest.approx(float(saddle.subs({X: 0, Y: 0.5}))) and lab.value < at_zero
+    assert lab.value == pytest.approx(float(SADDLE.subs({X: 0, Y: 0.5}))) and lab.value < at_zero
+
+
+def test_the_tables_formulas_are_sympys_and_give_the_gradient_anywhere(lab):
+    for name, symbol in (("x", X), ("y", Y)):
+        assert table_formula(lab, name) == sp.latex(sp.diff(SADDLE, symbol))
+    for point in ({"x": 2.0, "y": -0.3}, {"x": -0.7, "y": 1.5}):
+        move(lab, **point)
+        at = {X: point["x"], Y: point["y"]}
+        assert lab.gradient["x"] == pytest.approx(float(sp.diff(SADDLE, X).subs(at)))
+        assert lab.gradient["y"] == pytest.approx(float(sp.diff(SADDLE, Y).subs(at)))
+
+
+def test_the_warm_ups_function_in_the_explorer_agrees_with_sympy_and_peaks_at_1_over_root_2(lab):
+    lab.text_box.value = "x*exp(-x^2 - y^2)"
+    assert table_formula(lab, "x") == sp.latex(sp.diff(F, X))  # SymPy's, written as SymPy does
+    move(lab, y=0.0)
+    root = sp.solve(sp.diff(F, X).subs(Y, 0), X)  # (1 - 2x^2) e^(-x^2) = 0
+    positive = float(max(root))
+    assert positive == pytest.approx(2**-0.5)
+    slider = lab.sliders["x"]
+    signs = []
+    k0 = round((0.0 - slider.min) / slider.step)
+    k1 = round((1.0 - slider.min) / slider.step)
+    for k in range(k0, k1 + 1):  # x from 0 to 1, step by step
+        x = round(slider.min + k * slider.step, 12)
+        move(lab, x=x)
+        signs.append((x, lab.gradient["x"] > 0))
+    changes = [(a, b) for (a, sa), (b, sb) in zip(signs, signs[1:], strict=False)
+               if sa != sb]
+    assert len(changes) == 1  # one change of sign, from + to -, around 1/sqrt(2)
+    (a, b), = changes
+    assert a < positive < b and signs[0][1] and not signs[-1][1]
 
 
 @pytest.mark.parametrize("x", [0.0, -1.0])
@@ -155,26 +209,251 @@ def test_the_chapters_example_gives_lesson_2s_partials_and_any_pair_can_be_plott
     assert lab.plots[0].pair == ("z", "y")
 
 
-def test_the_exercise_is_sympys_partial_and_its_hint_points_to_lessons_2_and_5():
-    code = source("08-06")
-    assert 'at={"x": 0, "y": 0}, partial="x"' in code
-    hint = re.search(r'hint="(.*)"\)', code.replace('"\n              "', ""), re.S).group(1)
-    assert "product rule of lesson 2" in hint and "e^u" in hint and "lesson 5" in hint
-    exercise = Exercise("x*exp(-x^2 - y^2)", at={"x": 0, "y": 0}, partial="x", hint=hint)
-    answer = float(sp.diff(F, X).subs({X: 0, Y: 0}))  # e^0 - 0 = 1
-    assert answer == 1.0
-    assert not exercise.check(0) and "product rule of lesson 2" in feedback(exercise)
-    assert exercise.check(answer)
+# -- exercise 1: the warm-up's partial as a formula -----------------------------------------------
+
+def test_exercise_1_comes_before_the_explorer_and_after_the_rules_it_needs():
+    order = [c["id"] for c in cells()]
+    assert order.index("08-09") < order.index("08-06") < order.index("08-04")
+    warm_up = source("08-09")
+    assert "product" in warm_up and "lesson 2" in warm_up and "lesson 5" in warm_up
+    assert r"e^{g}\,\frac{\partial g}{\partial x}" in warm_up
 
 
-def test_the_summary_is_sympys_at_the_explorers_point_and_not_the_exercises_answer():
+@pytest.mark.parametrize("typed", [
+    "(1 - 2x^2)*exp(-x^2 - y^2)", "exp(-x^2 - y^2) - 2x^2*exp(-x^2 - y^2)",
+    "exp(-x^2-y^2) + x*exp(-x^2-y^2)*(-2x)", "e^(-x^2 - y^2)*(1 - 2x^2)"])
+def test_exercise_1_takes_the_product_rule_in_any_form(typed):
+    cell_id, exercise = EXERCISES[0]
+    assert cell_id == "08-06" and exercise.kind == "formula" and exercise.partial == "x"
+    typed_sympy = sp.sympify(typed.replace("^", "**").replace("2x", "2*x"), {"e": sp.E})
+    assert sp.simplify(typed_sympy - sp.diff(F, X)) == 0  # SymPy agrees it is right
+    assert exercise.check(typed), exercise.result.message
+
+
+@pytest.mark.parametrize("wrong, says", [
+    ("exp(-x^2 - y^2)", "at (x, y)"),  # u'v only: the product rule half done
+    ("-2x^2*exp(-x^2 - y^2)", "at (x, y)"),  # uv' only
+    ("(1 + 2x^2)*exp(-x^2 - y^2)", "at (x, y)"),  # the sign of the inner derivative lost
+    ("-2x*y*exp(-x^2 - y^2)", "that is ∂f/∂y"),  # the other variable's partial
+    ("x*exp(-x^2 - y^2)", "f itself")])
+def test_exercise_1_refuses_plausible_wrong_formulas_and_says_why(wrong, says):
+    exercise = EXERCISES[0][1]
+    typed_sympy = sp.sympify(wrong.replace("^", "**").replace("2x", "2*x"))
+    assert sp.simplify(typed_sympy - sp.diff(F, X)) != 0  # SymPy agrees it is wrong
+    assert not exercise.check(wrong) and says in exercise.result.message
+
+
+# -- exercise 2: the saddle's gradient at (-1.5, 0.5) ----------------------------------------------
+
+def test_exercise_2_is_sympys_gradient_and_the_lab_can_reach_its_point(lab):
+    cell_id, exercise = EXERCISES[1]
+    assert cell_id == "08-11" and exercise.kind == "vector"
+    at = {X: -1.5, Y: 0.5}
+    by_sympy = [float(sp.diff(SADDLE, v).subs(at)) for v in (X, Y)]
+    assert list(exercise.expected.values()) == pytest.approx(by_sympy) == [-3.0, -1.0]
+    assert exercise.check(", ".join(str(v) for v in by_sympy))
+    move(lab, x=-1.5, y=0.5)  # "you may check it with the sliders afterwards"
+    assert [lab.gradient["x"], lab.gradient["y"]] == pytest.approx(by_sympy)
+
+
+@pytest.mark.parametrize("wrong, says", [
+    ("-3, 1", "the y component"),  # -2y with its sign lost
+    ("3, -1", "the x component"), ("-1, -3", "wrong order"), ("3, 1", "none of the")])
+def test_exercise_2_refuses_plausible_wrong_gradients(wrong, says):
+    exercise = EXERCISES[1][1]
+    assert not exercise.check(wrong) and says in exercise.result.message
+
+
+# -- exercise 3: is (0, 0) a minimum? (the lab shows the answer's claim) ---------------------------
+
+def test_exercise_3s_answer_is_what_the_lab_shows_from_0_0(lab):
+    cell_id, exercise = EXERCISES[2]
+    assert cell_id == "08-13" and exercise.kind == "choice"
+    assert exercise.expected.startswith("No: f rises as x moves away from 0, but falls as y")
+    move(lab, x=0.0, y=0.0)
+    at_zero = lab.value
+    for x in (-0.5, 0.5):  # x alone: f rises, both ways
+        move(lab, x=x, y=0.0)
+        assert lab.value > at_zero and float(SADDLE.subs({X: x, Y: 0})) > 0
+    for y in (-0.5, 0.5):  # y alone: f falls, both ways
+        move(lab, x=0.0, y=y)
+        assert lab.value < at_zero and float(SADDLE.subs({X: 0, Y: y})) < 0
+    assert "saddle" not in source("08-05")  # the word would give the answer away
+    assert exercise.check(exercise.expected)
+
+
+@pytest.mark.parametrize("wrong", [0, 1, 3])
+def test_exercise_3_refuses_the_other_options_with_their_own_reason(wrong):
+    exercise = EXERCISES[2][1]
+    option = exercise.problem.options[wrong]
+    assert not exercise.check(option)
+    assert exercise.result.message == exercise.problem.feedback[option]
+
+
+# -- exercise 4: why dw = x * db for the sigmoid neuron --------------------------------------------
+
+def test_exercise_4s_answer_is_the_chain_rule_through_z_and_the_wrong_ones_are_false(lab):
+    cell_id, exercise = EXERCISES[3]
+    assert cell_id == "08-16" and exercise.kind == "choice"
+    assert exercise.expected.startswith("Both go through z = wx + b")
+    zed = sp.symbols("z")
+    outer = 1 / (1 + sp.exp(-zed))
+    neuron = outer.subs(zed, W * X + B)
+    # the chain rule through z: dz/dw = x, dz/db = 1, the same sigmoid'(z) in both
+    for symbol, dz in ((W, X), (B, 1)):
+        by_chain = sp.diff(outer, zed).subs(zed, W * X + B) * dz
+        assert sp.simplify(sp.diff(neuron, symbol) - by_chain) == 0
+    # "only where w = 1": false, the lab shows it at w = -0.5 and w = 2 too
+    lab.text_box.value = "sigmoid(w*x + b)"
+    for w in (-0.5, 2.0):
+        move(lab, w=w, x=1.5, b=0.3)
+        assert lab.gradient["w"] == pytest.approx(1.5 * lab.gradient["b"])
+    assert exercise.check(0) and not exercise.check(2)
+
+
+def test_the_summary_is_sympys_at_the_explorers_point_and_not_an_exercises():
     printed = "".join("".join(o.get("text", "")) for o in cell("08-08")["outputs"])
+    assert 'parse("x^2 - y^2").summary(x=1, y=1)' in source("08-08")
     assert "at x = 1, y = 1:" in printed
     point = {X: 1, Y: 1}
     lines = dict(line.strip().split(" = ", 1) for line in printed.splitlines()[2:5])
-    assert float(lines["f"]) == pytest.approx(float(F.subs(point)), rel=1e-5)
+    assert float(lines["f"]) == pytest.approx(float(SADDLE.subs(point)), abs=1e-12)
     dx = lines["∂f/∂x"].rsplit(" = ", 1)[1]
     dy = lines["∂f/∂y"].rsplit(" = ", 1)[1]
-    assert float(dx) == pytest.approx(float(sp.diff(F, X).subs(point)), rel=1e-5)
-    assert float(dy) == pytest.approx(float(sp.diff(F, Y).subs(point)), rel=1e-5)
-    assert "at x = 0, y = 0" not in printed
+    assert float(dx) == pytest.approx(float(sp.diff(SADDLE, X).subs(point)))
+    assert float(dy) == pytest.approx(float(sp.diff(SADDLE, Y).subs(point)))
+
+
+# -- the exercises, as the notebook makes them ----------------------------------------------------
+
+def notebook_exercises() -> list[tuple[str, Exercise]]:
+    """Every Exercise the notebook's code cells make, in order, with the id of its cell: each
+    call read with ast (its arguments are literals) and made again exactly as written."""
+    made = []
+    for cell in cells("code"):
+        for node in ast.walk(ast.parse("".join(cell["source"]))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "Exercise":
+                maker = Exercise
+            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                  and func.value.id == "Exercise"):
+                maker = getattr(Exercise, func.attr)
+            else:
+                continue
+            args = [ast.literal_eval(arg) for arg in node.args]
+            kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
+            made.append((cell["id"], maker(*args, **kwargs)))
+    return made
+
+
+def answer_forms(exercise: Exercise) -> list[str]:
+    """The exercise's answer as a page could print it: a number or vector at a few roundings
+    (with its sign), a formula as the checker, summary() and SymPy's LaTeX write it, a choice's
+    option (when it is long enough to be told apart from ordinary words)."""
+    if exercise.kind == "number":
+        v = exercise.expected
+        forms = {f"{v:.6g}", f"{v:.4g}", f"{v:.3g}", f"{v:.2f}", f"{v:.3f}"}
+        return sorted(forms | ({str(round(v))} if abs(v - round(v)) < 1e-6 else set()))
+    if exercise.kind == "vector":
+        values = list(exercise.expected.values())
+        return sorted({", ".join(format(v, spec) for v in values)
+                       for spec in (".6g", ".4g", ".3g", ".2f")})
+    if exercise.kind == "formula":
+        partial = exercise.expression.partial(exercise.partial)
+        return sorted({exercise.answer_text, partial.text, exercise.problem.shown.latex,
+                       partial.latex})
+    options = exercise.expected if isinstance(exercise.expected, tuple) else (exercise.expected,)
+    return [option for option in options if len(option) >= 15]
+
+
+def shows(text: str, form: str) -> bool:
+    """Does text show this answer? A number only as a whole number with its own sign (6 is not
+    in 16, 6.5, -6 or 6x; -1 is not in -1.5), ASCII or typeset minus."""
+    text = text.replace("−", "-")
+    if re.fullmatch(r"-?[0-9.]+(e-?[0-9]+)?(, -?[0-9.]+(e-?[0-9]+)?)*", form):
+        return re.search(r"(?<![\w.\-])" + re.escape(form) + r"(?![\w]|\.\d)", text) is not None
+    return form in text
+
+
+def saved_outputs() -> str:
+    """Every text the saved notebook shows below its code cells."""
+    texts = []
+    for cell in cells("code"):
+        for output in cell.get("outputs", []):
+            texts.append("".join(output.get("text", "")))
+            for kind, data in output.get("data", {}).items():
+                if kind.startswith("text/"):
+                    texts.append("".join(data))
+    return "\n".join(texts)
+
+
+EXERCISES = notebook_exercises()
+
+
+@pytest.mark.parametrize("cell_id, exercise", EXERCISES, ids=[c for c, _ in EXERCISES])
+def test_no_saved_output_hint_or_question_shows_an_exercises_answer(cell_id, exercise):
+    outputs = saved_outputs()
+    for form in answer_forms(exercise):
+        assert not shows(outputs, form), (cell_id, form)
+        for _, other in EXERCISES:  # no hint or question of the lesson gives it away
+            for text in (*other.hints, other.question_text):
+                assert not shows(text, form), (cell_id, form, text)
+
+
+def test_the_leak_check_would_see_a_printed_answer():
+    """The check above is no formality: an output with the answer in it is caught."""
+    for _, exercise in EXERCISES:
+        forms = answer_forms(exercise)
+        if forms:
+            assert any(shows(f"  gradient = {form}\n", form) for form in forms)
+    assert not shows("-6.5 and 16 and 6x", "6") and shows("∂f/∂x = 6", "6")
+    assert shows("(−3, −1)", "-3, -1") and not shows("(-13, -1.5)", "-3, -1")
+
+
+def test_at_least_two_kinds_and_progress_at_the_end():
+    kinds = {exercise.kind for _, exercise in EXERCISES}
+    assert len(EXERCISES) >= MIN_EXERCISES and len(kinds) >= 2
+    last_code, last_heading = cells("code")[-1], cells("markdown")[-1]
+    assert "".join(last_code["source"]).strip() == "Progress()"
+    assert "".join(last_heading["source"]).startswith("## Your progress")
+    assert all(len(exercise.hints) == 3 for _, exercise in EXERCISES)  # nudge, rule, step
+
+
+# -- the teacher's notes: every exercise in the answer key, with an answer the checker accepts -----
+
+def key_sections() -> dict[str, str]:
+    text = NOTES.read_text()
+    parts = re.split(r"^### ", text, flags=re.M)
+    return {part.splitlines()[0]: part for part in parts[1:]}
+
+
+def test_the_teachers_notes_have_a_plan_and_an_answer_key():
+    text = NOTES.read_text()
+    for heading in ("## Lesson plan", "## Answer key"):
+        assert heading in text
+    assert "Gradients, Partial Derivatives, and the Chain Rule" in text
+    plan = text.split("## Answer key")[0]
+    assert re.search(r"\d+ min", plan) and "misconception" in plan.lower()
+
+
+def test_every_exercise_is_in_the_answer_key_with_an_answer_the_checker_accepts():
+    sections = [body for title, body in key_sections().items() if title.startswith("Exercise")]
+    assert len(sections) == len(EXERCISES)
+    for k, ((cell_id, exercise), body) in enumerate(zip(EXERCISES, sections, strict=True), 1):
+        assert body.startswith(f"Exercise {k}:"), body[:40]
+        typed = re.search(r"^Answer: `?([^`\n]+)`?", body, flags=re.M).group(1).strip()
+        assert exercise.check(typed), (cell_id, typed, exercise.result.message)
+        assert exercise.answer_text in body or exercise.kind == "choice", cell_id
+
+
+def test_every_try_this_is_answered_in_the_key():
+    bullets = 0
+    for cell in cells("markdown"):
+        text = "".join(cell["source"])
+        for block in re.findall(r"\*\*Try this[^*]*\*\*(.*?)(?:\n\n|\Z)", text, flags=re.S):
+            found = len(re.findall(r"^- ", block, flags=re.M))
+            bullets += found or 1
+    answered = [title for title in key_sections() if title.startswith("Try this")]
+    assert bullets >= 1 and len(answered) >= bullets

@@ -6,9 +6,13 @@
 - every "Try this": the OptimizerRace built as the notebook builds it, driven to the state the
   text asks for (sliders, surfaces, steps), the claim checked against a numpy race written here
   from the lesson's formulas and gradients worked by hand;
-- the exercise and the printed summaries.
+- the exercises (their answers worked by hand and by gradlab.optim, plausible wrong answers
+  refused, each choice's answer shown true in the race) and the printed summaries;
+- nothing on the page gives an exercise's answer away, and the teacher's notes
+  (docs/teaching/lessons/10_gradient_descent.md) answer every exercise and "Try this".
 """
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -24,14 +28,20 @@ from gradlab.views import Exercise, OptimizerRace  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "notebooks" / "10_gradient_descent.ipynb"
+NOTES = ROOT / "docs" / "teaching" / "lessons" / "10_gradient_descent.md"
+MIN_EXERCISES = 3
 EPS = 1e-7
 THETA = np.array([0.5, -2.0])  # a tiny parameter: two entries
 G1, G2 = np.array([0.3, -4.0]), np.array([-0.1, 2.5])  # its gradients at steps 1 and 2
 
 
-def cell(cell_id: str) -> dict:
+def cells(kind: str | None = None) -> list[dict]:
     book = json.loads(LESSON.read_text())
-    return next(c for c in book["cells"] if c.get("id") == cell_id)
+    return [c for c in book["cells"] if kind is None or c["cell_type"] == kind]
+
+
+def cell(cell_id: str) -> dict:
+    return next(c for c in cells() if c.get("id") == cell_id)
 
 
 def source(cell_id: str) -> str:
@@ -53,7 +63,7 @@ def steps(optimizer_class, gradients, **settings) -> list[np.ndarray]:
 # -- the formulas, as the lesson writes them ----------------------------------------------------
 
 def test_the_lesson_writes_the_formulas_checked_below():
-    text = source("09-02")
+    text = "\n".join("".join(c["source"]) for c in cells("markdown"))
     for formula in (r"\theta \leftarrow \theta - \eta\, \frac{\partial f}{\partial \theta}",
                     r"(1 - 2\eta)\,x",
                     r"\eta_t = \eta / (1 + \text{decay}\cdot t)",
@@ -323,20 +333,112 @@ def test_on_the_saddle_adagrad_escapes_first_and_rmsprop_last(race):
                                                    rate(race, name))[0], rtol=1e-9)
 
 
-def test_the_exercise_is_one_sgd_step_worked_by_hand():
-    code = source("09-07")
-    assert 'Exercise("x - 0.1*2*x", at={"x": 1.5}' in code
-    exercise = Exercise("x - 0.1*2*x", at={"x": 1.5})
-    answer = 1.5 - 0.1 * (2 * 1.5)
-    assert exercise.check(answer) and not exercise.check(1.5)
-    theta = Value(1.5)
-    optimizer = SGD([theta], lr=0.1)
-    theta.grad = 2 * 1.5
-    optimizer.step()
-    assert theta.data == pytest.approx(answer)
+# -- the exercises --------------------------------------------------------------------------------
+
+def sgd_x(start: float, lr: float, steps: int, momentum: float = 0.0) -> float:
+    """x after `steps` steps of gradlab.optim.SGD on the bowl, its gradient 2x given by hand."""
+    x = Value(start)
+    optimizer = SGD([x], lr=lr, momentum=momentum)
+    for _ in range(steps):
+        x.grad = 2 * x.data
+        optimizer.step()
+    return float(x.data)
 
 
-@pytest.mark.parametrize("surface, cell_id", [("valley", "09-09"), ("rosenbrock", "09-10")])
+def test_exercise_1_is_one_sgd_step_on_the_bowl():
+    cell_id, exercise = EXERCISES[0]
+    assert cell_id == "09-07" and exercise.kind == "number"
+    order = [c["id"] for c in cells()]
+    assert order.index("09-02") < order.index("09-07") < order.index("09-04")  # after the rule
+    by_hand = 1.5 - 0.1 * (2 * 1.5)
+    assert exercise.expected == pytest.approx(by_hand) == pytest.approx(sgd_x(1.5, 0.1, 1))
+    assert by_hand == pytest.approx(0.8 * 1.5)  # "each step keeps 80 % of x"
+    assert exercise.check(str(by_hand))
+
+
+@pytest.mark.parametrize("wrong, says", [
+    ("1.5", "not it"),  # no step
+    ("1.8", "not it"),  # a step uphill, x + eta g
+    ("1.35", "not it"),  # the 2 of 2x forgotten
+    ("-1.2", "sign")])
+def test_exercise_1_refuses_plausible_wrong_answers(wrong, says):
+    exercise = EXERCISES[0][1]
+    assert not exercise.check(wrong) and says in exercise.result.message
+
+
+def test_exercise_2_is_two_momentum_steps_worked_by_hand_and_by_gradlab_optim():
+    cell_id, exercise = EXERCISES[1]
+    assert cell_id == "09-13" and exercise.kind == "number"
+    v1 = 0.9 * 0.0 - 0.1 * 2 * 1.5
+    x1 = 1.5 + v1
+    v2 = 0.9 * v1 - 0.1 * 2 * x1
+    by_hand = x1 + v2
+    assert exercise.expected == pytest.approx(by_hand)
+    assert sgd_x(1.5, 0.1, 2, momentum=0.9) == pytest.approx(by_hand)
+    # the text after it: plain SGD would be at (1 - 2 eta)^2 * 1.5, not as far
+    assert r"(1 - 2\eta)^2 \cdot 1.5" in source("09-14") and "gone further" in source("09-14")
+    plain = sgd_x(1.5, 0.1, 2)
+    assert plain == pytest.approx((1 - 2 * 0.1) ** 2 * 1.5) and by_hand < plain
+
+
+@pytest.mark.parametrize("wrong", [
+    "0.96",  # plain SGD, two steps
+    "1.2",  # one step only
+    "0.63",  # the second gradient taken at the start, 2 * 1.5, not at the new x
+    "-0.69"])
+def test_exercise_2_refuses_plausible_wrong_answers(wrong):
+    exercise = EXERCISES[1][1]
+    assert not exercise.check(wrong)
+
+
+def test_exercise_3s_answer_is_the_first_below_0_001_in_the_lab_and_by_hand(race):
+    cell_id, exercise = EXERCISES[2]
+    assert cell_id == "09-15" and exercise.kind == "choice"
+    assert list(exercise.problem.options) == list(race.rates)  # the race's five, by name
+    first = {}
+    for name in race.rates:
+        _, losses = hand_race("valley", name, race.surface.start, 300, rate(race, name))
+        first[name] = int(np.argmax(losses < 1e-3))
+    assert exercise.expected == min(first, key=first.get)
+    race.play.value = first[exercise.expected]  # and in the lab: below 0.001 there, alone
+    readout = shown(race)
+    assert readout[exercise.expected][0] < 1e-3
+    assert all(f >= 1e-3 for name, (f, _, _) in readout.items() if name != exercise.expected)
+    for wrong in ("SGD", "Adam", "RMSProp"):
+        assert not exercise.check(wrong)
+
+
+def test_exercise_4s_answer_is_what_the_saddle_race_shows(race):
+    cell_id, exercise = EXERCISES[3]
+    assert cell_id == "09-17" and exercise.kind == "choice"
+    assert exercise.expected.startswith("On its first step c = g²")
+    race.surface_choice.value = "saddle"
+    race.step()
+    start = race.surface.start
+    g = SURFACES["saddle"][1](*start)[1]  # the tiny slope along y, by hand
+    adagrad = race.paths["AdaGrad"][1, 1] - start[1]
+    lr = rate(race, "AdaGrad")
+    assert adagrad == pytest.approx(-lr * g / (abs(g) + EPS))  # eta g / (|g| + eps)
+    assert abs(adagrad) == pytest.approx(lr, rel=1e-5)
+    # option 2 is true of the rates but not the reason: SGD's step is its rate times the slope
+    sgd = race.paths["SGD"][1, 1] - start[1]
+    assert rate(race, "AdaGrad") > rate(race, "SGD")
+    assert abs(sgd) == pytest.approx(rate(race, "SGD") * abs(g))
+    assert abs(adagrad) / abs(sgd) > 2 * rate(race, "AdaGrad") / rate(race, "SGD")
+    # option 3 is false: the slope along y at the start is tiny
+    assert abs(g) < 0.2
+    assert exercise.check(0) and not any(exercise.check(k) for k in (1, 2, 3))
+
+
+def test_no_saved_output_prints_the_valley_or_the_saddle_race():
+    """Their summaries would show who is first below 0.001 and who escapes first."""
+    for code in cells("code"):
+        if any(output["output_type"] == "stream" for output in code.get("outputs", [])):
+            text = "".join(code["source"])
+            assert "valley" not in text and "saddle" not in text, text
+
+
+@pytest.mark.parametrize("surface, cell_id", [("bowl", "09-09"), ("rosenbrock", "09-10")])
 def test_the_summaries_print_the_hand_races_after_100_steps(surface, cell_id):
     printed = "".join("".join(o.get("text", "")) for o in cell(cell_id)["outputs"])
     race = OptimizerRace(surface)  # the lab's default rates, momentum 0.9 and decay 0
@@ -356,3 +458,138 @@ def test_the_lesson_says_at_its_top_that_it_is_an_extension():
     top = source("09-00")
     assert "**Extension.**" in top and "beyond the chapter" in top
     assert "chapter on optimizers" in top
+
+
+# -- the exercises, as the notebook makes them ----------------------------------------------------
+
+def notebook_exercises() -> list[tuple[str, Exercise]]:
+    """Every Exercise the notebook's code cells make, in order, with the id of its cell: each
+    call read with ast (its arguments are literals) and made again exactly as written."""
+    made = []
+    for cell in cells("code"):
+        for node in ast.walk(ast.parse("".join(cell["source"]))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "Exercise":
+                maker = Exercise
+            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                  and func.value.id == "Exercise"):
+                maker = getattr(Exercise, func.attr)
+            else:
+                continue
+            args = [ast.literal_eval(arg) for arg in node.args]
+            kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
+            made.append((cell["id"], maker(*args, **kwargs)))
+    return made
+
+
+def answer_forms(exercise: Exercise) -> list[str]:
+    """The exercise's answer as a page could print it: a number or vector at a few roundings
+    (with its sign), a formula as the checker, summary() and SymPy's LaTeX write it, a choice's
+    option (when it is long enough to be told apart from ordinary words)."""
+    if exercise.kind == "number":
+        v = exercise.expected
+        forms = {f"{v:.6g}", f"{v:.4g}", f"{v:.3g}", f"{v:.2f}", f"{v:.3f}"}
+        return sorted(forms | ({str(round(v))} if abs(v - round(v)) < 1e-6 else set()))
+    if exercise.kind == "vector":
+        values = list(exercise.expected.values())
+        return sorted({", ".join(format(v, spec) for v in values)
+                       for spec in (".6g", ".4g", ".3g", ".2f")})
+    if exercise.kind == "formula":
+        partial = exercise.expression.partial(exercise.partial)
+        return sorted({exercise.answer_text, partial.text, exercise.problem.shown.latex,
+                       partial.latex})
+    options = exercise.expected if isinstance(exercise.expected, tuple) else (exercise.expected,)
+    return [option for option in options if len(option) >= 15]
+
+
+def shows(text: str, form: str) -> bool:
+    """Does text show this answer? A number only as a whole number with its own sign (6 is not
+    in 16, 6.5, -6 or 6x; -1 is not in -1.5), ASCII or typeset minus."""
+    text = text.replace("−", "-")
+    if re.fullmatch(r"-?[0-9.]+(e-?[0-9]+)?(, -?[0-9.]+(e-?[0-9]+)?)*", form):
+        return re.search(r"(?<![\w.\-])" + re.escape(form) + r"(?![\w]|\.\d)", text) is not None
+    return form in text
+
+
+def saved_outputs() -> str:
+    """Every text the saved notebook shows below its code cells."""
+    texts = []
+    for cell in cells("code"):
+        for output in cell.get("outputs", []):
+            texts.append("".join(output.get("text", "")))
+            for kind, data in output.get("data", {}).items():
+                if kind.startswith("text/"):
+                    texts.append("".join(data))
+    return "\n".join(texts)
+
+
+EXERCISES = notebook_exercises()
+
+
+@pytest.mark.parametrize("cell_id, exercise", EXERCISES, ids=[c for c, _ in EXERCISES])
+def test_no_saved_output_hint_or_question_shows_an_exercises_answer(cell_id, exercise):
+    outputs = saved_outputs()
+    for form in answer_forms(exercise):
+        assert not shows(outputs, form), (cell_id, form)
+        for _, other in EXERCISES:  # no hint or question of the lesson gives it away
+            for text in (*other.hints, other.question_text):
+                assert not shows(text, form), (cell_id, form, text)
+
+
+def test_the_leak_check_would_see_a_printed_answer():
+    """The check above is no formality: an output with the answer in it is caught."""
+    for _, exercise in EXERCISES:
+        forms = answer_forms(exercise)
+        if forms:
+            assert any(shows(f"  gradient = {form}\n", form) for form in forms)
+    assert not shows("-6.5 and 16 and 6x", "6") and shows("∂f/∂x = 6", "6")
+    assert shows("(−3, −1)", "-3, -1") and not shows("(-13, -1.5)", "-3, -1")
+
+
+def test_at_least_two_kinds_and_progress_at_the_end():
+    kinds = {exercise.kind for _, exercise in EXERCISES}
+    assert len(EXERCISES) >= MIN_EXERCISES and len(kinds) >= 2
+    last_code, last_heading = cells("code")[-1], cells("markdown")[-1]
+    assert "".join(last_code["source"]).strip() == "Progress()"
+    assert "".join(last_heading["source"]).startswith("## Your progress")
+    assert all(len(exercise.hints) == 3 for _, exercise in EXERCISES)  # nudge, rule, step
+
+
+# -- the teacher's notes: every exercise in the answer key, with an answer the checker accepts -----
+
+def key_sections() -> dict[str, str]:
+    text = NOTES.read_text()
+    parts = re.split(r"^### ", text, flags=re.M)
+    return {part.splitlines()[0]: part for part in parts[1:]}
+
+
+def test_the_teachers_notes_have_a_plan_and_an_answer_key():
+    text = NOTES.read_text()
+    for heading in ("## Lesson plan", "## Answer key"):
+        assert heading in text
+    assert "Gradients, Partial Derivatives, and the Chain Rule" in text
+    plan = text.split("## Answer key")[0]
+    assert re.search(r"\d+ min", plan) and "misconception" in plan.lower()
+
+
+def test_every_exercise_is_in_the_answer_key_with_an_answer_the_checker_accepts():
+    sections = [body for title, body in key_sections().items() if title.startswith("Exercise")]
+    assert len(sections) == len(EXERCISES)
+    for k, ((cell_id, exercise), body) in enumerate(zip(EXERCISES, sections, strict=True), 1):
+        assert body.startswith(f"Exercise {k}:"), body[:40]
+        typed = re.search(r"^Answer: `?([^`\n]+)`?", body, flags=re.M).group(1).strip()
+        assert exercise.check(typed), (cell_id, typed, exercise.result.message)
+        assert exercise.answer_text in body or exercise.kind == "choice", cell_id
+
+
+def test_every_try_this_is_answered_in_the_key():
+    bullets = 0
+    for cell in cells("markdown"):
+        text = "".join(cell["source"])
+        for block in re.findall(r"\*\*Try this[^*]*\*\*(.*?)(?:\n\n|\Z)", text, flags=re.S):
+            found = len(re.findall(r"^- ", block, flags=re.M))
+            bullets += found or 1
+    answered = [title for title in key_sections() if title.startswith("Try this")]
+    assert bullets >= 1 and len(answered) >= bullets

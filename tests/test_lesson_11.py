@@ -2,9 +2,13 @@
 forward pass, its backward pass worked by hand (dL/dz2 = (p - onehot) / N, then the dense and
 ReLU rules) and the lesson's optimizer formulas, from the lab's own data and starting weights.
 The TrainingLab is built as the notebook builds it and driven to each state a "Try this" asks
-for; the exercise and the printed summary are checked by hand too. Each run is a few hundred
-epochs (well under a second)."""
+for; the exercises (answers by hand and by gradlab.optim, wrong answers refused, each choice's
+answer shown true in the lab) and the printed summary are checked by hand too, nothing on the
+page gives an answer away, and the teacher's notes (docs/teaching/lessons/11_training_lab.md)
+answer every exercise and "Try this". Each run is a few hundred epochs (well under a second)."""
 
+import ast
+import html
 import json
 import math
 import re
@@ -17,17 +21,24 @@ pytest.importorskip("plotly")
 
 from gradlab.engine import Value  # noqa: E402
 from gradlab.optim import Adam  # noqa: E402
+from gradlab.training import Trainer  # noqa: E402
 from gradlab.views import Exercise, TrainingLab  # noqa: E402
 from gradlab.views.training import EPOCHS_PER_TICK  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "notebooks" / "11_training_lab.ipynb"
+NOTES = ROOT / "docs" / "teaching" / "lessons" / "11_training_lab.md"
+MIN_EXERCISES = 3
 EPS = 1e-7
 
 
-def cell(cell_id: str) -> dict:
+def cells(kind: str | None = None) -> list[dict]:
     book = json.loads(LESSON.read_text())
-    return next(c for c in book["cells"] if c.get("id") == cell_id)
+    return [c for c in book["cells"] if kind is None or c["cell_type"] == kind]
+
+
+def cell(cell_id: str) -> dict:
+    return next(c for c in cells() if c.get("id") == cell_id)
 
 
 def source(cell_id: str) -> str:
@@ -42,6 +53,19 @@ def forward(params: dict, X: np.ndarray):
     return z1, a1, e / e.sum(axis=1, keepdims=True)
 
 
+def hand_gradients(params: dict, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+    """dL/dW1, dL/db1, dL/dW2, dL/db2 worked by hand: dL/dz2 = (p - onehot) / N, then the
+    dense rules (dW = inputs^T dz, db = column sums of dz) and ReLU's (1 where z1 > 0)."""
+    z1, a1, p = forward(params, X)
+    rows = np.arange(len(X))
+    dz2 = p.copy()
+    dz2[rows, y] -= 1.0
+    dz2 /= len(X)  # softmax with cross-entropy: (p - onehot) / N
+    dz1 = (dz2 @ params["W2"].T) * (z1 > 0)
+    return {"W2": a1.T @ dz2, "b2": dz2.sum(axis=0, keepdims=True),
+            "W1": X.T @ dz1, "b1": dz1.sum(axis=0, keepdims=True)}
+
+
 def hand_training(X, y, start: dict, name: str, lr: float, decay: float, epochs: int,
                   momentum: float = 0.9, rho: float = 0.999) -> dict[str, np.ndarray]:
     """Loss, accuracy and the two layers' gradient norms per epoch, as the lesson defines them:
@@ -50,18 +74,13 @@ def hand_training(X, y, start: dict, name: str, lr: float, decay: float, epochs:
     params = {k: v.copy() for k, v in start.items()}
     v = {k: np.zeros_like(p) for k, p in params.items()}
     c = {k: np.zeros_like(p) for k, p in params.items()}
-    n, rows = len(X), np.arange(len(X))
+    rows = np.arange(len(X))
     out = {"loss": [], "accuracy": [], "dense 1": [], "dense 2": []}
     for t in range(epochs):
         z1, a1, p = forward(params, X)
         out["loss"].append(-np.mean(np.log(np.clip(p[rows, y], 1e-7, 1 - 1e-7))))
         out["accuracy"].append(np.mean(np.argmax(p, axis=1) == y))
-        dz2 = p.copy()
-        dz2[rows, y] -= 1.0
-        dz2 /= n  # softmax with cross-entropy: (p - onehot) / N
-        dz1 = (dz2 @ params["W2"].T) * (z1 > 0)
-        grads = {"W2": a1.T @ dz2, "b2": dz2.sum(axis=0, keepdims=True),
-                 "W1": X.T @ dz1, "b1": dz1.sum(axis=0, keepdims=True)}
+        grads = hand_gradients(params, X, y)
         for layer, (w, b) in (("dense 1", ("W1", "b1")), ("dense 2", ("W2", "b2"))):
             out[layer].append(math.sqrt(np.sum(grads[w] ** 2) + np.sum(grads[b] ** 2)))
         eta = lr / (1 + decay * t)
@@ -193,22 +212,142 @@ def test_dense_1_pulls_harder_at_the_start_dense_2_briefly_then_dense_1_again(la
         assert ratio[10:].min() > 1  # then dense 1's stays larger
 
 
-def test_the_exercise_is_adams_first_step_with_eps():
-    text, code = source("10-06"), source("10-07")
-    assert r"-\eta\, \hat m / (\sqrt{\hat c} + \epsilon)" in text
-    assert r"\epsilon = 10^{-7}" in text and "negligible" in text
-    assert 'Exercise("-0.05*g/(sqrt(g^2) + 1e-7)", at={"g": -0.3}' in code
-    g, lr = -0.3, 0.05
+# -- the exercises --------------------------------------------------------------------------------
+
+def feedback(exercise: Exercise) -> str:
+    """What the learner reads after pressing Check: the message line and any hint shown."""
+    return exercise.message.text + " " + html.unescape(
+        re.sub(r"<[^>]+>", " ", exercise.hint_box.value))
+
+
+def test_exercise_1_is_the_gradient_norm_as_the_lesson_defines_it():
+    cell_id, exercise = EXERCISES[0]
+    assert cell_id == "10-10" and exercise.kind == "number"
+    assert r"\sqrt{\sum \text{(every partial)}^2}" in source("10-02")  # the definition
+    by_hand = math.sqrt(0.3**2 + (-0.4) ** 2 + 1.2**2)  # 0.09 + 0.16 + 1.44 = 1.69
+    assert exercise.expected == pytest.approx(by_hand) == pytest.approx(1.3)
+    assert exercise.check(str(by_hand))
+
+
+@pytest.mark.parametrize("wrong", [
+    "1.1",  # the partials added, not squared
+    "1.69",  # no square root
+    "0.5",  # the bias left out
+    "1.9"])  # the absolute values added
+def test_exercise_1_refuses_plausible_wrong_answers(wrong):
+    exercise = EXERCISES[0][1]
+    assert not exercise.check(wrong)
+
+
+def test_exercise_2_is_the_decayed_rate_after_1000_steps(lab):
+    cell_id, exercise = EXERCISES[1]
+    assert cell_id == "10-12" and exercise.kind == "number"
+    by_hand = 1 / (1 + 1e-3 * 1000)  # eta / (1 + decay t), t the steps already taken
+    assert exercise.expected == pytest.approx(by_hand)
+    trainer = Trainer("sgd", lr=1.0, decay=1e-3)  # the book's SGD settings
+    trainer.step(1001)  # the step taken when 1000 are done
+    assert trainer.optimizer.current_lr == pytest.approx(by_hand)
+    lab.optimizer_choice.value = "SGD"  # the lab's SGD has these settings too
+    assert (lab.rate_slider.value, lab.decay_slider.value) == (1.0, 1e-3)
+    assert r"$\eta_t = \eta / (1 + \text{decay}\cdot t)$" in source("10-11")
+
+
+@pytest.mark.parametrize("wrong", [
+    "1",  # no decay
+    "0.001",  # eta / t
+    "2",  # 1 + decay t
+    "0.999"])  # eta - decay
+def test_exercise_2_refuses_plausible_wrong_answers(wrong):
+    exercise = EXERCISES[1][1]
+    assert not exercise.check(wrong)
+
+
+def test_exercise_3_is_adams_first_step_at_learning_rate_1():
+    text, code = source("10-13"), source("10-07")
+    assert r"-\eta\, g / (|g| + \epsilon)" in text and r"\epsilon = 10^{-7}" in text
+    assert "negligible" in text
+    cell_id, exercise = EXERCISES[2]
+    assert cell_id == "10-07" and 'at={"lr": 1, "g": 0.3}' in code
+    g, lr = 0.3, 1.0
     by_hand = -lr * g / (math.sqrt(g**2) + EPS)  # m_hat = g, c_hat = g^2 at t = 1
     weight = Value(0.0)
     optimizer = Adam([weight], lr=lr)
     weight.grad = g
     optimizer.step()
     assert weight.data == pytest.approx(by_hand, rel=1e-12)
-    exercise = Exercise("-0.05*g/(sqrt(g^2) + 1e-7)", at={"g": -0.3})
     assert exercise.expected == pytest.approx(by_hand, rel=1e-12)
-    assert exercise.check(0.05)  # eps is negligible: the rounded answer is right
-    assert not exercise.check(-0.05)  # the sign matters
+    assert exercise.check("-1")  # eps is negligible: the rounded answer is right
+
+
+@pytest.mark.parametrize("wrong, says", [
+    ("1", "sign"),  # with the gradient, not against it
+    ("-0.3", "not it"),  # an SGD step, -eta g
+    ("-0.05", "not it")])  # the book's learning rate, not this one
+def test_exercise_3_refuses_plausible_wrong_answers(wrong, says):
+    exercise = EXERCISES[2][1]
+    assert not exercise.check(wrong) and says in exercise.result.message
+
+
+def test_adams_first_step_at_rate_1_moves_every_parameter_by_about_1(lab):
+    """The text after exercise 3: every weight and bias moves by close to the learning rate,
+    a typical weight over a hundred times its own size (the book's 0.01-scale start)."""
+    assert "close to the learning rate" in source("10-14")
+    assert "over a hundred times its\nown size" in source("10-14")
+    start, X, y = lab.trainer.start, lab.trainer.X, lab.trainer.y
+    grads = hand_gradients(start, X, y)
+    moves = {k: np.abs(-1.0 * g / (np.abs(g) + EPS)) for k, g in grads.items()}
+    assert min(m.min() for m in moves.values()) > 0.8
+    for k in ("W1", "W2"):
+        assert np.median(moves[k]) / np.median(np.abs(start[k])) > 100
+    lab.rate_slider.value = 1.0  # and the lab takes that very step
+    lab.trainer.step(1)
+    moved = lab.trainer.model.dense1.weights.data - start["W1"]
+    np.testing.assert_allclose(np.abs(moved), moves["W1"], rtol=1e-6)
+
+
+def test_exercise_4s_answer_is_what_the_lab_shows_at_rate_1(lab):
+    cell_id, exercise = EXERCISES[3]
+    assert cell_id == "10-15" and exercise.kind == "choice"
+    assert exercise.expected.startswith("The network gives every point the same class")
+    lab.rate_slider.value = 1.0
+    play(lab, 500)
+    trainer = lab.trainer
+    assert len(set(trainer.predict(trainer.X))) == 1  # the same class for every point
+    assert len(np.unique(lab.regions)) == 1  # the regions picture is one colour
+    assert np.bincount(trainer.y).tolist() == [100, 100, 100]  # a third in each class
+    assert trainer.history.accuracy[-1] == pytest.approx(1 / 3)
+    # "the weights have become 0" is false: then the loss would be ln 3, not about 10
+    assert trainer.history.loss[-1] > 3 * math.log(3)
+    assert exercise.check(0) and not exercise.check(1) and not exercise.check(2)
+
+
+def test_exercise_5s_answer_is_the_larger_norm_at_epoch_0_with_any_optimizer(lab):
+    cell_id, exercise = EXERCISES[4]
+    assert cell_id == "10-17" and exercise.kind == "choice"
+    assert exercise.expected.startswith("dense 1")
+    lab.rate_slider.value = 1.0  # as left by the Try this before it
+    play(lab, 50)
+    lab.rate_slider.value = 0.05  # "with its learning rate back at 0.05": training starts over
+    assert lab.trainer.epochs == 0 and lab.trainer.optimizer_name == "Adam"
+    lab.step()  # "press Step once and read the left end of the gradient-norm plot"
+    dense1, dense2 = (float(trace.y[0]) for trace in lab.norm_figure.data)
+    by_hand = hand(lab, 1)
+    assert (dense1, dense2) == pytest.approx((by_hand["dense 1"][0], by_hand["dense 2"][0]))
+    assert dense1 > dense2
+    for name in ("SGD", "RMSProp"):  # epoch 0 comes before any step: the same for all
+        other = hand_training(lab.trainer.X, lab.trainer.y, lab.trainer.start, name, 1.0,
+                              0.0, 1)
+        assert other["dense 1"][0] == pytest.approx(dense1)
+    assert exercise.check(0) and not exercise.check(1) and not exercise.check(2)
+
+
+def test_exercise_3_hint_never_gives_the_answer():
+    exercise = EXERCISES[2][1]
+    exercise.reset()
+    for wrong in ("0", "0.3"):
+        exercise.check(wrong)
+    assert exercise.hints[1] in feedback(exercise) and "-1" not in feedback(exercise)
+    assert not exercise.revealed
 
 
 def test_the_summary_prints_the_hand_trained_run_of_200_epochs(lab):
@@ -229,3 +368,138 @@ def test_the_lesson_says_at_its_top_that_it_is_an_extension():
     top = source("10-00")
     assert "**Extension.**" in top and "beyond the chapter" in top
     assert "chapter on optimizers" in top
+
+
+# -- the exercises, as the notebook makes them ----------------------------------------------------
+
+def notebook_exercises() -> list[tuple[str, Exercise]]:
+    """Every Exercise the notebook's code cells make, in order, with the id of its cell: each
+    call read with ast (its arguments are literals) and made again exactly as written."""
+    made = []
+    for cell in cells("code"):
+        for node in ast.walk(ast.parse("".join(cell["source"]))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "Exercise":
+                maker = Exercise
+            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                  and func.value.id == "Exercise"):
+                maker = getattr(Exercise, func.attr)
+            else:
+                continue
+            args = [ast.literal_eval(arg) for arg in node.args]
+            kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
+            made.append((cell["id"], maker(*args, **kwargs)))
+    return made
+
+
+def answer_forms(exercise: Exercise) -> list[str]:
+    """The exercise's answer as a page could print it: a number or vector at a few roundings
+    (with its sign), a formula as the checker, summary() and SymPy's LaTeX write it, a choice's
+    option (when it is long enough to be told apart from ordinary words)."""
+    if exercise.kind == "number":
+        v = exercise.expected
+        forms = {f"{v:.6g}", f"{v:.4g}", f"{v:.3g}", f"{v:.2f}", f"{v:.3f}"}
+        return sorted(forms | ({str(round(v))} if abs(v - round(v)) < 1e-6 else set()))
+    if exercise.kind == "vector":
+        values = list(exercise.expected.values())
+        return sorted({", ".join(format(v, spec) for v in values)
+                       for spec in (".6g", ".4g", ".3g", ".2f")})
+    if exercise.kind == "formula":
+        partial = exercise.expression.partial(exercise.partial)
+        return sorted({exercise.answer_text, partial.text, exercise.problem.shown.latex,
+                       partial.latex})
+    options = exercise.expected if isinstance(exercise.expected, tuple) else (exercise.expected,)
+    return [option for option in options if len(option) >= 15]
+
+
+def shows(text: str, form: str) -> bool:
+    """Does text show this answer? A number only as a whole number with its own sign (6 is not
+    in 16, 6.5, -6 or 6x; -1 is not in -1.5), ASCII or typeset minus."""
+    text = text.replace("−", "-")
+    if re.fullmatch(r"-?[0-9.]+(e-?[0-9]+)?(, -?[0-9.]+(e-?[0-9]+)?)*", form):
+        return re.search(r"(?<![\w.\-])" + re.escape(form) + r"(?![\w]|\.\d)", text) is not None
+    return form in text
+
+
+def saved_outputs() -> str:
+    """Every text the saved notebook shows below its code cells."""
+    texts = []
+    for cell in cells("code"):
+        for output in cell.get("outputs", []):
+            texts.append("".join(output.get("text", "")))
+            for kind, data in output.get("data", {}).items():
+                if kind.startswith("text/"):
+                    texts.append("".join(data))
+    return "\n".join(texts)
+
+
+EXERCISES = notebook_exercises()
+
+
+@pytest.mark.parametrize("cell_id, exercise", EXERCISES, ids=[c for c, _ in EXERCISES])
+def test_no_saved_output_hint_or_question_shows_an_exercises_answer(cell_id, exercise):
+    outputs = saved_outputs()
+    for form in answer_forms(exercise):
+        assert not shows(outputs, form), (cell_id, form)
+        for _, other in EXERCISES:  # no hint or question of the lesson gives it away
+            for text in (*other.hints, other.question_text):
+                assert not shows(text, form), (cell_id, form, text)
+
+
+def test_the_leak_check_would_see_a_printed_answer():
+    """The check above is no formality: an output with the answer in it is caught."""
+    for _, exercise in EXERCISES:
+        forms = answer_forms(exercise)
+        if forms:
+            assert any(shows(f"  gradient = {form}\n", form) for form in forms)
+    assert not shows("-6.5 and 16 and 6x", "6") and shows("∂f/∂x = 6", "6")
+    assert shows("(−3, −1)", "-3, -1") and not shows("(-13, -1.5)", "-3, -1")
+
+
+def test_at_least_two_kinds_and_progress_at_the_end():
+    kinds = {exercise.kind for _, exercise in EXERCISES}
+    assert len(EXERCISES) >= MIN_EXERCISES and len(kinds) >= 2
+    last_code, last_heading = cells("code")[-1], cells("markdown")[-1]
+    assert "".join(last_code["source"]).strip() == "Progress()"
+    assert "".join(last_heading["source"]).startswith("## Your progress")
+    assert all(len(exercise.hints) == 3 for _, exercise in EXERCISES)  # nudge, rule, step
+
+
+# -- the teacher's notes: every exercise in the answer key, with an answer the checker accepts -----
+
+def key_sections() -> dict[str, str]:
+    text = NOTES.read_text()
+    parts = re.split(r"^### ", text, flags=re.M)
+    return {part.splitlines()[0]: part for part in parts[1:]}
+
+
+def test_the_teachers_notes_have_a_plan_and_an_answer_key():
+    text = NOTES.read_text()
+    for heading in ("## Lesson plan", "## Answer key"):
+        assert heading in text
+    assert "Gradients, Partial Derivatives, and the Chain Rule" in text
+    plan = text.split("## Answer key")[0]
+    assert re.search(r"\d+ min", plan) and "misconception" in plan.lower()
+
+
+def test_every_exercise_is_in_the_answer_key_with_an_answer_the_checker_accepts():
+    sections = [body for title, body in key_sections().items() if title.startswith("Exercise")]
+    assert len(sections) == len(EXERCISES)
+    for k, ((cell_id, exercise), body) in enumerate(zip(EXERCISES, sections, strict=True), 1):
+        assert body.startswith(f"Exercise {k}:"), body[:40]
+        typed = re.search(r"^Answer: `?([^`\n]+)`?", body, flags=re.M).group(1).strip()
+        assert exercise.check(typed), (cell_id, typed, exercise.result.message)
+        assert exercise.answer_text in body or exercise.kind == "choice", cell_id
+
+
+def test_every_try_this_is_answered_in_the_key():
+    bullets = 0
+    for cell in cells("markdown"):
+        text = "".join(cell["source"])
+        for block in re.findall(r"\*\*Try this[^*]*\*\*(.*?)(?:\n\n|\Z)", text, flags=re.S):
+            found = len(re.findall(r"^- ", block, flags=re.M))
+            bullets += found or 1
+    answered = [title for title in key_sections() if title.startswith("Try this")]
+    assert bullets >= 1 and len(answered) >= bullets
