@@ -194,10 +194,11 @@ class Exercise(FigureStateOnDisplay, widgets.VBox):
                                                                         margin="0 2em 0 0"))
                                  for option in self.problem.options])
         if self.kind == "formula":
+            # the examples use a letter f does not have, so they can never be the answer
             names = self.expression.variables
-            v = names[0]
-            return widgets.Text(placeholder=f"a formula in {', '.join(names)}: {v}^2 for {v}², "
-                                f"2{v} or 2*{v}", layout=widgets.Layout(width="24em"))
+            t = next(c for c in "tuvspq" if c not in names)
+            return widgets.Text(placeholder=f"a formula in {', '.join(names)}, e.g. {t}^3 or 4{t}",
+                                layout=widgets.Layout(width="24em"))
         if self.kind == "vector":
             return widgets.Text(placeholder=f"{len(self.expected)} numbers, separated by commas",
                                 layout=widgets.Layout(width="18em"))
@@ -237,7 +238,7 @@ class Exercise(FigureStateOnDisplay, widgets.VBox):
                 self.message.show(f"Correct! {_sentence(result.message)}", "info")
             return True
         self.wrong_tries += 1
-        text = f"Not yet: {result.message}."
+        text = f"Not yet: {result.message.rstrip('.')}."
         if not self.revealed and self.tries and self.wrong_tries >= self.tries:
             self._reveal()
             tries = "try" if self.tries == 1 else "tries"
