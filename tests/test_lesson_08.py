@@ -1,8 +1,12 @@
 """Lesson 8, backpropagation through the loss: every formula of its text checked with SymPy or
 numpy by hand, every "Try this" driven in the labs built as the notebook builds them and checked
 against an independent oracle (the model's forward pass written here in numpy, central
-differences), and the printed summary's numbers against the same numpy."""
+differences), and the printed summary's numbers against the same numpy. The exercises are made
+from the notebook's own cells (read with ast): each answer checked against SymPy, numpy or the
+lab driven as the question says, plausible wrong answers rejected, and no answer on the page
+before the learner answers; the teacher's notes hold every exercise and every "Try this"."""
 
+import ast
 import json
 import math
 import re
@@ -15,12 +19,13 @@ import sympy as sp
 pytest.importorskip("plotly")
 
 from gradlab.model import BookModel, small_batch  # noqa: E402
-from gradlab.views import Exercise, LossLab, LossSurface  # noqa: E402
+from gradlab.views import Exercise, LossLab, LossSurface, Progress  # noqa: E402
 from gradlab.views._common import fmt  # noqa: E402
 from gradlab.views.loss_surface import ARROW, NEXT_STEP  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "08_backprop_through_the_loss.ipynb"
+KEY = ROOT / "docs" / "teaching" / "lessons" / "08_backprop_through_the_loss.md"
 H = 1e-5
 
 
@@ -163,40 +168,6 @@ def test_cross_entropy_and_softmax_derivatives_and_the_shortcut_by_sympy():
     at = {z[0]: 0.3, z[1]: -1.2, z[2]: 2.0}
     assert sp.diff(p[1], z[1]).subs(at) > 0
     assert sp.diff(p[0], z[1]).subs(at) < 0 and sp.diff(p[2], z[1]).subs(at) < 0
-
-
-def test_the_exercises_expect_the_shortcuts_answers():
-    a, b, c = sp.symbols("a b c", real=True)
-    L = -sp.log(sp.exp(a) / (sp.exp(a) + sp.exp(b) + sp.exp(c)))
-    point = {a: 2, b: 1, c: 0}
-    pa = sp.exp(2) / (sp.exp(2) + sp.E + 1)
-    pb = sp.E / (sp.exp(2) + sp.E + 1)
-    assert sp.simplify(sp.diff(L, a).subs(point) - (pa - 1)) == 0
-    assert sp.simplify(sp.diff(L, b).subs(point) - pb) == 0
-    # the sum over samples: two samples share the bias b of class 0's logit
-    u0, v0, u1, v1, bias = sp.symbols("u0 v0 u1 v1 b", real=True)
-    two = -(sp.log(sp.exp(u0 + bias) / (sp.exp(u0 + bias) + sp.exp(v0)))
-            + sp.log(sp.exp(v1) / (sp.exp(u1 + bias) + sp.exp(v1)))) / 2
-    where = {u0: 1, v0: 0, u1: sp.Rational(1, 2), v1: 1, bias: 0}
-    p00 = sp.E / (sp.E + 1)
-    p10 = sp.exp(sp.Rational(1, 2)) / (sp.exp(sp.Rational(1, 2)) + sp.E)
-    shared = sp.diff(two, bias).subs(where)
-    assert sp.simplify(shared - ((p00 - 1) / 2 + (p10 - 0) / 2)) == 0  # one term per sample
-    code = code_cells()
-    expression = "-log(exp(a)/(exp(a) + exp(b) + exp(c)))"
-    summed = ("-(log(exp(u0 + b)/(exp(u0 + b) + exp(v0))) + "
-              "log(exp(v1)/(exp(u1 + b) + exp(v1))))/2")
-    asked = [(expression, {"a": 2, "b": 1, "c": 0}, "a", float(pa - 1)),
-             (expression, {"a": 2, "b": 1, "c": 0}, "b", float(pb)),
-             (summed, {"u0": 1, "v0": 0, "u1": 0.5, "v1": 1, "b": 0}, "b", float(shared))]
-    for formula, at, partial, answer in asked:
-        call = f'Exercise("{formula}", at={json.dumps(at)}, partial="{partial}"'
-        assert any(cell.startswith(call) for cell in code), call
-        exercise = Exercise(formula, at=at, partial=partial)
-        assert exercise.expected == pytest.approx(answer, rel=1e-12)
-        assert exercise.check(round(answer, 4)) and not exercise.check(-round(answer, 4))
-        assert fmt(answer, 4) not in printed_summary()  # the page does not give them away
-        assert f"{answer:.4g}" not in printed_summary()
 
 
 # -- the chain for one weight ------------------------------------------------------------------
@@ -438,3 +409,422 @@ def test_try_a_learning_rate_of_10_jumps_across_the_valley_and_the_loss_goes_up(
                           b0 + s * (b1 - b0)), X, y) for s in np.linspace(0, 1, 41)]
     assert min(along) < along[0] < along[-1]
     assert "went up" in surface.readout.value
+
+
+# -- the exercises, made from the notebook's own cells -----------------------------------------
+
+EXERCISES = ("07-07", "08-13", "08-20", "08-19", "08-21", "08-22")
+LOGITS = "-log(exp(a)/(exp(a) + exp(b) + exp(c)))"
+
+
+def cells_by_id() -> dict[str, dict]:
+    return {cell["id"]: cell for cell in cells()}
+
+
+def source(cell_id: str) -> str:
+    return "".join(cells_by_id()[cell_id]["source"])
+
+
+def exercise_calls() -> dict[str, tuple[str | None, list, dict]]:
+    """cell id -> (Exercise's maker: None, 'formula', ...; its arguments; its keywords), read
+    from the notebook's code with ast, in the lesson's order."""
+    found = {}
+    for cell in cells():
+        if cell["cell_type"] != "code":
+            continue
+        for node in ast.walk(ast.parse("".join(cell["source"]))):
+            func = getattr(node, "func", None)
+            if isinstance(func, ast.Name) and func.id == "Exercise":
+                maker = None
+            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                  and func.value.id == "Exercise"):
+                maker = func.attr
+            else:
+                continue
+            found[cell["id"]] = (maker, [ast.literal_eval(a) for a in node.args],
+                                 {k.arg: ast.literal_eval(k.value) for k in node.keywords})
+    return found
+
+
+def made(cell_id: str) -> Exercise:
+    """The exercise exactly as the notebook's cell makes it."""
+    maker, args, kwargs = exercise_calls()[cell_id]
+    return (getattr(Exercise, maker) if maker else Exercise)(*args, **kwargs)
+
+
+def softmax(z) -> np.ndarray:
+    e = np.exp(np.asarray(z, dtype=float))
+    return e / e.sum()
+
+
+def test_the_lesson_has_six_exercises_of_four_kinds_each_after_its_idea_then_progress():
+    ids = [cell["id"] for cell in cells()]
+    assert list(exercise_calls()) == list(EXERCISES)
+    kinds = [made(i).kind for i in EXERCISES]
+    assert kinds == ["formula", "vector", "choice", "number", "choice", "number"]
+    # the softmax/cross-entropy exercises after their derivation; the chain's after the chain
+    # and before the lab whose Try this names the reasons; the descent ones after the surface
+    assert ids.index("08-12") < ids.index("07-07") < ids.index("08-13") < ids.index("08-14")
+    assert ids.index("08-14") < ids.index("08-20") < ids.index("08-19") < ids.index("07-05")
+    assert ids.index("08-17") < ids.index("08-21") < ids.index("08-22") < ids.index("08-24")
+    assert source(ids[-2]).strip() == "## Your progress" and source(ids[-1]).strip() == \
+        "Progress()"
+    exercises = [made(i) for i in EXERCISES]
+    progress = Progress(exercises)
+    assert progress.count == 6 and progress.solved_count == 0
+    for exercise in exercises:
+        assert len(exercise.hints) == 3  # a nudge, the rule, the worked step
+        assert exercise.check(exercise.answer_text) is True
+    assert progress.solved_count == 6
+    progress.reset()
+    assert progress.solved_count == 0
+
+
+def test_the_exercise_cells_hide_their_code_which_holds_the_hints():
+    for cell_id in EXERCISES:
+        cell = cells_by_id()[cell_id]
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
+        lines = [line for line in source(cell_id).splitlines() if line.strip()]
+        assert len(lines) <= 3
+        exercise = made(cell_id)
+        assert not any(hint[:25] in lines[0] for hint in exercise.hints)
+        assert not any(shows(lines[0], answer) for answer in answer_texts(exercise))
+
+
+def test_exercise_1_the_formula_of_dL_da_is_softmax_minus_one_hot():
+    exercise = made("07-07")
+    assert exercise.kind == "formula" and exercise.partial == "a"
+    assert exercise.expression.text == LOGITS
+    a, b, c = sp.symbols("a b c", real=True)
+    S = sp.exp(a) + sp.exp(b) + sp.exp(c)
+    oracle = sp.diff(-sp.log(sp.exp(a) / S), a)
+    assert sp.simplify(oracle - (sp.exp(a) / S - 1)) == 0  # p_a - t_a with t_a = 1
+    # the checker shows SymPy's simplified form: no log left, the same function
+    shown = sp.sympify(exercise.answer_text.replace("^", "**"),
+                       locals={"a": a, "b": b, "c": c})
+    assert sp.simplify(shown - oracle) == 0 and "log" not in exercise.answer_text
+    assert len(exercise.answer_text) < len(exercise.expected.text)
+    rng = np.random.default_rng(8)
+    for point in rng.uniform(-3, 3, (10, 3)):
+        at = dict(zip("abc", point.tolist(), strict=True))
+        ours = exercise.expected.evaluate(**at)
+        assert ours == pytest.approx(float(oracle.subs({a: at["a"], b: at["b"], c: at["c"]})),
+                                     rel=1e-12)
+    for right in ("exp(a)/(exp(a) + exp(b) + exp(c)) - 1",
+                  "-(exp(b) + exp(c))/(exp(a) + exp(b) + exp(c))",
+                  "(exp(a) - (exp(a) + exp(b) + exp(c)))/(exp(a) + exp(b) + exp(c))"):
+        assert exercise.problem.check(right).correct, right
+    p_a = "exp(a)/(exp(a) + exp(b) + exp(c))"
+    wrongs = {p_a: "yours gives",  # the one-hot's 1 forgotten
+              f"1 - {p_a}": "the sign is wrong",  # t - p
+              "exp(b)/(exp(a) + exp(b) + exp(c))": "that is ∂f/∂b",  # the other partial
+              f"{p_a} - 1/3": "yours gives"}  # a third instead of the one-hot's 1
+    for wrong, told in wrongs.items():
+        result = exercise.problem.check(wrong)
+        assert not result.correct and told in result.message, (wrong, result.message)
+    # the question's p_a is softmax's first component, and the rule hint's one-hot row is the
+    # first class's
+    p_a = exercise.question_text.split("with p_a = ")[1].split(".")[0]
+    names = {"a": a, "b": b, "c": c, "e": sp.E}
+    assert sp.simplify(sp.sympify(p_a.replace("^", "**"), locals=names) - sp.exp(a) / S) == 0
+    assert "t = (1, 0, 0)" in exercise.hints[1]
+
+
+def test_exercise_2_the_vector_dL_dz_at_2_1_0_is_softmax_minus_one_hot():
+    exercise = made("08-13")
+    assert exercise.kind == "vector" and exercise.expression.text == LOGITS
+    assert exercise.at == {"a": 2.0, "b": 1.0, "c": 0.0}
+    assert "z = (a, b, c) = (2, 1, 0)" in exercise.question_text
+    p = softmax([2, 1, 0])
+    hand = p - np.array([1.0, 0.0, 0.0])
+    assert list(exercise.expected.values()) == pytest.approx(hand.tolist(), rel=1e-12)
+    assert hand.sum() == pytest.approx(0.0, abs=1e-15)  # the components add up to 0
+    # and SymPy agrees, component by component
+    a, b, c = sp.symbols("a b c", real=True)
+    L = -sp.log(sp.exp(a) / (sp.exp(a) + sp.exp(b) + sp.exp(c)))
+    for value, v in zip(hand, (a, b, c), strict=True):
+        assert float(sp.diff(L, v).subs({a: 2, b: 1, c: 0})) == pytest.approx(value, rel=1e-12)
+    typed = ", ".join(f"{v:.4g}" for v in hand)
+    assert exercise.check(typed) is True
+    for wrong in (p,  # softmax, the one-hot row not taken away
+                  -hand,  # one-hot minus softmax
+                  p - np.array([0.0, 1.0, 0.0]),  # the wrong true class
+                  hand[::-1]):  # the order of c, b, a
+        assert exercise.check(", ".join(f"{v:.4g}" for v in wrong)) is False
+
+
+def test_exercise_3_a_unit_that_is_off_has_relus_local_derivative_0_in_the_lab(batch):
+    exercise = made("08-20")
+    assert exercise.kind == "choice" and exercise.expected.startswith("ReLU")
+    X, y = batch
+    stages = ("cross-entropy", "softmax", "dense 2", "ReLU", "dense 1")
+    options = exercise.problem.options
+    assert [o.split(" (")[0] for o in options] == list(stages)
+    lab = lesson_lab()
+    seen = 0
+    for entry in ("W1[0,1]", "W1[1,1]", "W1[0,2]", "W1[1,3]", "b1[1]", "b1[2]"):
+        lab.choice.value = entry
+        key, (i, j) = entry_of(entry)
+        z1 = forward(params_of(lab.model), X, y)[0]
+        off = np.flatnonzero(z1[:, j] < 0)  # the numpy oracle: unit j is off for these
+        chain = lab.chain
+        assert {c.stage for c in chain.columns} <= set(stages)
+        for n in off:
+            zero = {c.stage for c in chain.columns
+                    if not c.upstream and np.ndim(c.values[n]) == 0 and c.values[n] == 0}
+            assert zero == {"ReLU"}, (entry, n, zero)  # the only local factor that is 0
+            assert chain.contributions[n] == 0
+            # the other stages' local derivatives are not 0 there
+            assert chain.column("dL/dp[n,y_n]").values[n] != 0  # cross-entropy's -1/(N p)
+            assert np.all(chain.paths != 0)  # dense 2's W2[j,:]
+            seen += 1
+        # the chain table the learner reads has the stage ReLU over the ReLU' column
+        assert "ReLU" in lab.table.value and f"ReLU′(z1[n,{j}])" in lab.table.value
+    assert seen >= 6
+    # whatever the other factors are: sample 3 has an input X[3,0] that is not 0
+    lab.choice.value = "W1[0,1]"
+    assert X[3, 0] != 0 and lab.chain.column("X[n,0]").values[3] != 0
+    assert lab.chain.contributions[3] == 0
+    for wrong in options:
+        if wrong != exercise.expected:
+            assert exercise.problem.check(wrong).correct is False
+            assert exercise.problem.check(wrong).message == exercise.problem.feedback[wrong]
+
+
+def test_exercise_4_the_shared_bias_adds_one_term_per_sample():
+    exercise = made("08-19")
+    u0, v0, u1, v1, bias = sp.symbols("u0 v0 u1 v1 b", real=True)
+    two = -(sp.log(sp.exp(u0 + bias) / (sp.exp(u0 + bias) + sp.exp(v0)))
+            + sp.log(sp.exp(v1) / (sp.exp(u1 + bias) + sp.exp(v1)))) / 2
+    assert exercise.expression.text == ("-(log(exp(u0 + b)/(exp(u0 + b) + exp(v0))) + "
+                                        "log(exp(v1)/(exp(u1 + b) + exp(v1))))/2")
+    assert exercise.at == {"u0": 1.0, "v0": 0.0, "u1": 0.5, "v1": 1.0, "b": 0.0}
+    where = {u0: 1, v0: 0, u1: sp.Rational(1, 2), v1: 1, bias: 0}
+    p00 = sp.E / (sp.E + 1)
+    p10 = sp.exp(sp.Rational(1, 2)) / (sp.exp(sp.Rational(1, 2)) + sp.E)
+    shared = sp.diff(two, bias).subs(where)
+    assert sp.simplify(shared - ((p00 - 1) / 2 + (p10 - 0) / 2)) == 0  # one term per sample
+    answer = float(shared)
+    assert exercise.expected == pytest.approx(answer, rel=1e-12)
+    assert exercise.check(f"{answer:.4g}") is True
+    for wrong in (float((p00 - 1) / 2),  # sample 0's term only
+                  float(p10 / 2),  # sample 1's term only
+                  float(p00 - 1 + p10),  # the 1/N forgotten
+                  -answer):
+        assert exercise.check(f"{wrong:.4g}") is False
+
+
+def test_exercise_5_a_negative_partial_makes_the_descent_step_raise_the_entry(batch):
+    exercise = made("08-21")
+    assert exercise.kind == "choice" and exercise.expected == "w increases"
+    assert r"\partial L/\partial w < 0" in exercise.question_text
+    X, y = batch
+    params = start_params()
+    # the numpy oracle: entries whose partial at the start is negative
+    negative = [e for e in BookModel(weight_scale=1, bias=0.1).entries()
+                if central(params, X, y, e) < -1e-3]
+    assert "b2[1]" in negative and len(negative) >= 3
+    surface = lesson_surface()
+    for entry in ["b2[1]", *negative[:2]]:  # b2[1]: the teacher's notes use it
+        surface.reset()
+        surface.choose(entry, "b2[2]" if entry != "b2[2]" else "b2[0]")
+        before = params_of(surface.model)
+        for rate in [value for _, value in surface.rate_slider.options]:
+            surface.rate_slider.value = rate  # every learning rate the lab offers
+            assert surface.next.after[0] > surface.next.before[0], (entry, rate)
+        surface.rate_slider.value = 0.1
+        surface.step_button.click()
+        after = params_of(surface.model)
+        key, index = entry_of(entry)
+        assert after[key][index] > before[key][index]  # w increases ...
+        assert loss(after, X, y) < loss(before, X, y)  # ... and L goes down
+    for wrong in exercise.problem.options:
+        if wrong != exercise.expected:
+            assert exercise.problem.check(wrong).correct is False
+
+
+def test_exercise_6_one_step_of_b2_2_at_learning_rate_2_as_the_lab_takes_it(batch):
+    exercise = made("08-22")
+    assert exercise.kind == "number" and exercise.expression.text == "b - lr*g"
+    at = exercise.at
+    X, y = batch
+    params = start_params()
+    g = central(params, X, y, "b2[2]")  # the numpy oracle for the partial the readout shows
+    assert at["b"] == params["b2"][0, 2] == 0.1  # the lesson's bias start, as the question says
+    assert "b2[2] = 0.1" in exercise.question_text and "learning rate set to 2" in \
+        exercise.question_text and at["lr"] == 2
+    assert at["g"] == pytest.approx(g, abs=1e-7)  # the readout's number, to its 6 digits
+    surface = lesson_surface()
+    assert fmt(at["g"], 6) in surface.readout.value  # what the readout shows at the start
+    answer = 0.1 - 2 * g
+    assert exercise.expected == pytest.approx(answer, abs=1e-6)
+    assert exercise.check(f"{answer:.4g}") is True
+    # the lab, driven as the question says: the start, learning rate 2, one Step
+    assert 2.0 in [value for _, value in surface.rate_slider.options]
+    surface.rate_slider.value = 2.0
+    surface.step_button.click()
+    assert surface.model.value_of("b2[2]") == pytest.approx(answer, abs=1e-9)
+    assert fmt(surface.model.value_of("b2[2]"), 6) in surface.readout.value
+    for wrong in (0.1 + 2 * g,  # a step uphill
+                  0.1 - g,  # learning rate 1, the lab's default
+                  0.1,  # no step
+                  surface.model.value_of("W1[0,1]")):  # the other entry after the step
+        assert not math.isclose(wrong, answer, abs_tol=1e-2)
+        assert exercise.check(f"{wrong:.4g}") is False
+
+
+# -- no answer on the page before the learner answers ------------------------------------------
+
+def number_texts(value: float) -> set[str]:
+    """A number as a page might print it: several roundings, either minus sign, unsigned."""
+    texts = set()
+    for v in (value, abs(value)):
+        for spec in ("g", ".3f", ".4f", ".3g", ".4g", ".6g"):
+            shown = format(v, spec)
+            texts |= {shown, shown.replace("-", "−")}
+    return texts
+
+
+def answer_texts(exercise: Exercise) -> set[str]:
+    """The exercise's answer in the forms a page might show it."""
+    if exercise.kind == "number":
+        return number_texts(exercise.expected)
+    if exercise.kind == "vector":
+        values = list(exercise.expected.values())
+        texts = {exercise.answer_text}
+        for spec in ("g", ".3f", ".3g", ".4g"):
+            parts = [format(v, spec) for v in values]
+            for sep in (", ", ",", " ", "; "):
+                texts |= {sep.join(parts), sep.join(parts[:2])}
+        texts |= {t for v in values for t in number_texts(v) if len(t.lstrip("-−")) >= 6}
+        return texts | {t.replace("-", "−") for t in texts}
+    if exercise.kind == "formula":
+        text = exercise.answer_text
+        return {text, text.replace(" ", ""), "p_a - 1", "p_a − 1", "p_a-1", "p_a−1"}
+    return {exercise.expected}
+
+
+def shows(page: str, answer: str) -> bool:
+    """Does the page hold the answer (a number not as part of a longer number)?"""
+    if re.fullmatch(r"[−-]?\d+(\.\d+)?", answer):
+        return re.search(rf"(?<![\d.]){re.escape(answer)}(?![\d])", page) is not None
+    return answer in page
+
+
+def formula_pieces(page: str) -> list:
+    """Every piece of the page between '=', ',', ':', ';' and '$' that reads as a formula in
+    a, b and c (with exp), as SymPy reads it."""
+    a, b, c = sp.symbols("a b c", real=True)
+    for old, new in (("−", "-"), ("·", "*"), ("^", "**"), ("e**a", "exp(a)"),
+                     ("e**b", "exp(b)"), ("e**c", "exp(c)")):
+        page = page.replace(old, new)
+    pieces = []
+    for piece in re.split(r"[=,:;$\n]", page):
+        piece = piece.strip().rstrip(".")
+        if not re.fullmatch(r"[0-9abcexp+\-*/(). ]+", piece) or "a" not in piece:
+            continue
+        try:
+            pieces.append(sp.sympify(piece, locals={"a": a, "b": b, "c": c}))
+        except (sp.SympifyError, SyntaxError, TypeError):
+            continue
+    return pieces
+
+
+def saved_outputs() -> str:
+    texts = []
+    for cell in cells():
+        for output in cell.get("outputs", []):
+            texts.append("".join(output.get("text", "")))
+            for value in output.get("data", {}).values():
+                texts.append("".join(value) if isinstance(value, list) else str(value))
+    return "\n".join(texts)
+
+
+def plain(html_text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html_text)).replace("&nbsp;", " ")
+
+
+def default_readouts() -> str:
+    """What the two labs show at their default points: readouts, the chain table, messages,
+    trace names, and the coordinates of the surface's point, arrow and next step (hover)."""
+    lab, surface = lesson_lab(), lesson_surface()
+    shown = [plain(lab.readout.value), plain(lab.table.value), lab.message.text,
+             plain(surface.readout.value), surface.message.text]
+    shown += [trace.name or "" for figure in (lab.figure, surface.figure)
+              for trace in figure.data]
+    for index in (ARROW, NEXT_STEP):
+        trace = surface.figure.data[index]
+        shown += [f"{v:.4g}" for v in (*trace.x, *trace.y)]
+    return "\n".join(shown)
+
+
+def test_no_answer_is_on_the_page_before_the_learner_answers():
+    exercises = {cell_id: made(cell_id) for cell_id in EXERCISES}
+    page = {"saved outputs": saved_outputs(), "prose": text(),
+            "readouts": default_readouts(),
+            "hints": "\n".join(h for e in exercises.values() for h in e.hints)}
+    assert "0.101264" in page["readouts"]  # the readouts were read
+    a, b, c = sp.symbols("a b c", real=True)
+    for cell_id, exercise in exercises.items():
+        questions = "\n".join(e.question_text for i, e in exercises.items() if i != cell_id)
+        for where, shown in {**page, "other questions": questions}.items():
+            for answer in answer_texts(exercise):
+                assert not shows(shown, answer), (cell_id, where, answer)
+            if exercise.kind == "formula":
+                target = sp.exp(a) / (sp.exp(a) + sp.exp(b) + sp.exp(c)) - 1
+                assert not any(sp.simplify(p - target) == 0 for p in formula_pieces(shown)), \
+                    (cell_id, where)
+    # the descent step is asked at a learning rate the surface does not start at, so its
+    # dashed next step is not the answer
+    assert lesson_surface().rate_slider.value != exercises["08-22"].at["lr"]
+
+
+def test_the_leak_check_finds_an_answer_in_each_form():
+    """The check above can fail: it finds each kind of answer where it is written."""
+    a, b, c = sp.symbols("a b c", real=True)
+    target = sp.exp(a) / (sp.exp(a) + sp.exp(b) + sp.exp(c)) - 1
+    for cell_id in EXERCISES:
+        exercise = made(cell_id)
+        if exercise.kind == "number":
+            assert any(shows(f"so b = {exercise.expected:.4g}.", t)
+                       for t in answer_texts(exercise))
+        elif exercise.kind == "vector":
+            values = ", ".join(f"{v:.3g}" for v in exercise.expected.values())
+            assert any(shows(f"∂L/∂z = ({values})", t) for t in answer_texts(exercise))
+            first = list(exercise.expected.values())[0]
+            assert any(shows(f"∂L/∂a = {first:.6g}", t) for t in answer_texts(exercise))
+        elif exercise.kind == "formula":
+            written = "∂L/∂a = -(e^b + e^c)/(e^a + e^b + e^c)"
+            assert any(sp.simplify(p - target) == 0 for p in formula_pieces(written))
+        else:
+            assert any(shows(f"the answer: {exercise.expected}.", t)
+                       for t in answer_texts(exercise))
+
+
+# -- the teacher's notes -----------------------------------------------------------------------
+
+def try_this() -> list[str]:
+    found = []
+    for cell in cells():
+        body = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and "**Try this:**" in body:
+            found += [line for line in body.split("**Try this:**")[1].splitlines()
+                      if line.startswith("- ")]
+    return found
+
+
+def test_the_teachers_notes_have_a_plan_every_exercise_with_the_cores_answer_and_each_try():
+    key = KEY.read_text(encoding="utf-8")
+    assert "## Lesson plan" in key and "## Answer key" in key
+    assert "Gradients, Partial Derivatives, and the Chain Rule" in key
+    headings = re.findall(r"^### Exercise (\d+): .+\n+Answer: (.+)$", key, flags=re.M)
+    assert [int(k) for k, _ in headings] == list(range(1, len(EXERCISES) + 1))
+    for (_, answer), cell_id in zip(headings, EXERCISES, strict=True):
+        exercise = made(cell_id)
+        typed = answer.strip().strip("`")
+        if exercise.kind == "choice":
+            assert typed == exercise.answer_text, cell_id
+        else:
+            assert exercise.problem.check(typed).correct, (cell_id, typed)
+    assert len(try_this()) == 8
+    assert len(re.findall(r"^### Try this: ", key, flags=re.M)) == len(try_this())
