@@ -80,6 +80,9 @@ class PartialsTable(FigureStateOnDisplay, widgets.VBox):
     core, in columns that add up to f's partials (the sum rule); `.term_rows` holds them.
     parts="product" (f = u*v) adds, per variable, u', v, u, v' (each by the core) and
     u'v + uv' beside f's partial by backward (the product rule); `.product_rows` holds them.
+
+    symbolic=False leaves the symbolic column out (the rows still hold it): for a lesson that
+    asks the learner for that formula, e.g. ∂(x^2 y)/∂x, and shows only the numbers.
     """
 
     __repr__ = describe_lab
@@ -87,8 +90,10 @@ class PartialsTable(FigureStateOnDisplay, widgets.VBox):
     def __init__(self, expression: Any, sliders: dict[str, widgets.FloatSlider] | None = None,
                  point: dict[str, float] | None = None,
                  ranges: dict[str, tuple[float, float]] | None = None, h: float = 1e-5,
-                 formula: str | None = None, parts: str | None = None) -> None:
+                 formula: str | None = None, parts: str | None = None,
+                 symbolic: bool = True) -> None:
         self.source = GraphSource(expression)
+        self.show_symbolic = symbolic
         if parts is not None and (parts not in PARTS or self.source.expression is None):
             raise ValueError(f"parts must be one of {PARTS} for an expression, got {parts!r}")
         # f in gradlab's expression language (a builder's given by its owner): the numbers
@@ -240,8 +245,9 @@ class PartialsTable(FigureStateOnDisplay, widgets.VBox):
     def _draw(self, at: dict[str, float]) -> None:
         symbolic = self.source.expression is not None
         second = "symbolic ∂f/∂v" if symbolic else "locals along the path (recorded)"
-        heads = ["v", second, "value (backward)", f"central difference (h = {fmt(self.h)})",
-                 "difference"]
+        middle_shown = self.show_symbolic or not symbolic  # a builder's chain is always shown
+        heads = ["v", *([second] if middle_shown else []), "value (backward)",
+                 f"central difference (h = {fmt(self.h)})", "difference"]
         lines = ["<table style='border-collapse:collapse;font-size:15px'><tr>"
                  + "".join(f"<th style='{HEAD}'>{html.escape(h)}</th>" for h in heads) + "</tr>"]
         for row in self.rows:
@@ -249,8 +255,8 @@ class PartialsTable(FigureStateOnDisplay, widgets.VBox):
             value = fmt(row["value"], 6)
             if self.formula is not None:
                 value = tagged(value, self.formula, row["variable"], at, row["value"])
-            cells = [f"∂f/∂{html.escape(row['variable'])}", middle, value,
-                     fmt(row["numerical"], 6), fmt(row["difference"], 2)]
+            cells = [f"∂f/∂{html.escape(row['variable'])}", *([middle] if middle_shown else []),
+                     value, fmt(row["numerical"], 6), fmt(row["difference"], 2)]
             lines.append("<tr>" + "".join(f"<td style='{CELL}'>{c}</td>" for c in cells)
                          + "</tr>")
         lines.append("</table>")
