@@ -1,12 +1,14 @@
 """tools/course.py: reading the lessons' exercises with `ast` (literal arguments only, never run),
-their titles and learning goals, the checker each assignment calls, and the answer key's
-skeleton, which keeps what a teacher wrote. Expected values are worked by hand here."""
+their titles and learning goals, the checker each assignment calls, and the answer key kept in
+each lesson's teacher's notes, which keeps what a teacher wrote. Expected values are worked by
+hand here."""
 
 from __future__ import annotations
 
 import ast
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -142,34 +144,90 @@ def test_a_tight_tolerance_gets_the_full_number_as_solution(tmp_path):
     assert tight.problem.check(tight.solution).correct
 
 
-# -- the answer key's skeleton -------------------------------------------------------------------
+# -- the answer key, in each lesson's teacher's notes ------------------------------------------
 
-def _key_course(tmp_path, point: int = 2):
-    notebook(tmp_path, "01_a", "# 1. A",
-             f'Exercise("x^2", at={{"x": {point}}}, partial="x")\nExercise.formula("x*y", "y")')
+PLAN = "# Lesson 1: A — teacher's notes\n\n## Lesson plan\n\nTen minutes: the *power rule*, then.\n"
+# the pattern the lessons' own tests (tests/test_lesson_NN.py) read the notes' key with
+LESSON_TESTS = re.compile(r"^### Exercise (\d+): .+\n+Answer: (.+)$", re.MULTILINE)
+REASONING = "The power rule: 2x is 4 at x = 2.\n\nSecond paragraph."
+
+
+def _key_course(tmp_path, point: int = 2, *cells: str):
+    """Lesson 01_a: ∂(x^2)/∂x at x = point (by hand 2·point) in cell c1, ∂(xy)/∂y = x in c2."""
+    notebook(tmp_path, "01_a", "# 1. A", *(cells or (
+        f'Exercise("x^2", at={{"x": {point}}}, partial="x")', 'Exercise.formula("x*y", "y")')))
     return course.built_lessons(tmp_path)
 
 
-def test_the_skeleton_asks_for_reasoning_and_keeps_what_is_written(tmp_path):
-    skeleton = course.key_text(_key_course(tmp_path))
-    assert skeleton.count(f"**Reasoning.** {course.PLACEHOLDER}") == 2
-    assert "<!-- exercise: 01_a/c1/1 -->" in skeleton and "**Answer.** `4`" in skeleton
-    written = skeleton.replace(f"**Reasoning.** {course.PLACEHOLDER}",
-                               "**Reasoning.** The power rule: 2x is 4 at x = 2.\n\nSecond.", 1)
-    written += "\n### Try this: slide x\n\nThe slope doubles.\n"
-    again = course.key_text(_key_course(tmp_path), written)
-    assert course.key_text(_key_course(tmp_path), again) == again
-    assert "**Reasoning.** The power rule: 2x is 4 at x = 2.\n\nSecond." in again
-    assert "### Try this: slide x\n\nThe slope doubles." in again
+def _notes(built_course, old: str) -> str:
+    (lesson, builts), = built_course
+    new = course.notes_text(lesson, builts, old)
+    assert course.notes_text(lesson, builts, new) == new  # in step: a second run changes nothing
+    return new
 
 
-def test_a_changed_answer_marks_its_reasoning_to_check_and_a_gone_one_is_kept(tmp_path):
-    written = course.key_text(_key_course(tmp_path)).replace(
-        f"**Reasoning.** {course.PLACEHOLDER}", "**Reasoning.** Two x at x = 2.", 1)
-    moved = course.key_text(_key_course(tmp_path / "moved", point=3), written)
-    assert "**Answer.** `6`" in moved
-    assert "**Reasoning (written for the answer `4`; check it).** Two x at x = 2." in moved
-    notebook(tmp_path / "gone", "01_a", "# 1. A", "x = 1", 'Exercise.formula("x*y", "y")')
-    gone = course.key_text(course.built_lessons(tmp_path / "gone"), written)
-    orphans = gone.split(f"## {course.ORPHANS}")[1]
-    assert "Two x at x = 2." in orphans and "01_a/c1/1" in orphans
+def test_the_skeleton_adds_an_answer_key_after_the_plan(tmp_path):
+    notes = _notes(_key_course(tmp_path), PLAN)
+    assert notes.startswith(PLAN + "\n## Answer key\n")
+    assert "<!-- exercise: 01_a/c1/1 -->\n### Exercise 1: " in notes
+    assert "<!-- exercise: 01_a/c2/1 -->\n### Exercise 2: " in notes
+    assert LESSON_TESTS.findall(notes) == [("1", "`4`"), ("2", "`x`")]
+    assert "Question (a formula): What is ∂f/∂y" not in notes  # the question is the notebook's
+    assert notes.count(f"\n{course.PLACEHOLDER}\n") == 2
+
+
+def test_what_a_teacher_wrote_is_kept(tmp_path):
+    skeleton = _notes(_key_course(tmp_path), PLAN)
+    written = (skeleton.replace(course.PLACEHOLDER, REASONING, 1)
+               .replace("### Exercise 1: " + skeleton.split("### Exercise 1: ")[1].split("\n")[0],
+                        "### Exercise 1: the slope of x² at 2")
+               + "\n### Try this: slide x\n\nThe slope doubles.\n\n## Further reading\n\nBook.\n")
+    again = _notes(_key_course(tmp_path), written)
+    assert again == written
+    assert again.startswith(PLAN) and again.endswith("## Further reading\n\nBook.\n")
+    assert "### Exercise 1: the slope of x² at 2\n\nAnswer: `4`\n" in again
+    assert f"\n\n{REASONING}\n\n<!-- exercise: 01_a/c2/1 -->" in again
+
+
+def test_entries_follow_the_notebook_and_one_without_its_marker_is_matched_by_its_number(tmp_path):
+    by_hand = (PLAN + "\n## Answer key\n\n<!-- exercise: 01_a/c2/1 -->\n### Exercise 1: xy in y"
+               "\n\nAnswer: x\n\nOnly x is left when y moves by 1, since x is a constant here.\n"
+               "\n### Exercise 1: the slope\n\nAnswer: 4\n\n" + REASONING + "\n"
+               "\n### Try this: slide x\n\nThe slope doubles.\n")
+    notes = _notes(_key_course(tmp_path), by_hand)
+    assert LESSON_TESTS.findall(notes) == [("1", "`4`"), ("2", "`x`")]
+    first, second = notes.split("<!-- exercise: ")[1:]
+    assert first.startswith("01_a/c1/1 -->\n### Exercise 1: the slope\n") and REASONING in first
+    assert second.startswith("01_a/c2/1 -->\n### Exercise 2: xy in y\n")
+    assert "since x is a constant here" in second and second.rstrip().endswith("doubles.")
+
+
+def test_a_changed_answer_is_marked_to_check_and_a_gone_exercise_is_kept(tmp_path):
+    written = _notes(_key_course(tmp_path), PLAN).replace(course.PLACEHOLDER, "Two x at x = 2.", 1)
+    written = written.replace("Answer: `x`", "Answer: `1*x`")  # another form of the same answer
+    moved = _notes(_key_course(tmp_path / "moved", point=3), written)
+    assert LESSON_TESTS.findall(moved) == [("1", "`6`"), ("2", "`x`")]
+    assert moved.count(course.TO_CHECK) == 1
+    assert (f"{course.TO_CHECK} this reasoning was written for the answer `4`: check it against "
+            "the Answer above, then delete this line.\n\nTwo x at x = 2.") in moved
+    gone = _notes(_key_course(tmp_path / "gone", 2, "x = 1", 'Exercise.formula("x*y", "y")'),
+                  written)
+    assert LESSON_TESTS.findall(gone) == [("1", "`x`")]
+    kept = gone.split(f"### {course.GONE}: ")[1]
+    assert "01_a/c1/1" in kept and "Two x at x = 2." in kept and "`4`" in kept
+
+
+def test_write_key_changes_the_notes_it_finds_reports_the_missing_and_writes_the_index(tmp_path):
+    notebook(tmp_path / "notebooks", "01_a", "# 1. A", 'Exercise("x^2", at={"x": 2}, partial="x")')
+    notebook(tmp_path / "notebooks", "02_b", "# 2. B", 'Exercise.formula("x*y", "y")')
+    folder = tmp_path / "teaching" / "lessons"
+    folder.mkdir(parents=True)
+    (folder / "01_a.md").write_text(PLAN, encoding="utf-8")
+    assert course.main(["--notebooks", str(tmp_path / "notebooks"), "--key", str(folder)]) == 0
+    assert sorted(path.name for path in folder.iterdir()) == ["01_a.md"]  # 02_b's: its author's
+    assert "Answer: `4`" in (folder / "01_a.md").read_text(encoding="utf-8")
+    index = (tmp_path / "teaching" / "answers.md").read_text(encoding="utf-8")
+    assert "- [1. A](lessons/01_a.md): 1 exercise\n" in index
+    assert "- 2. B: 1 exercise; its teacher's notes (02_b.md) are not written yet" in index
+    report = course.write_key(folder, course.built_lessons(tmp_path / "notebooks"), None)
+    assert (report.changed, [lesson.name for lesson in report.missing]) == ([], ["02_b"])

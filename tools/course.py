@@ -1,9 +1,15 @@
 """The lessons' exercises for the teacher's kit: read them from the notebooks, answer them with
-gradlab's core, and write an nbgrader course folder and the answer key's skeleton from them.
+gradlab's core, and write an nbgrader course folder from them and keep the answer key in step.
 
     .venv/bin/python tools/course.py                  # the lessons, goals, exercises, answers
     .venv/bin/python tools/course.py --assignments    # nbgrader 0.9 course: make assignments
     .venv/bin/python tools/course.py --key            # make answer-key-skeleton
+
+The answer key has one home: the "## Answer key" section of each lesson's teacher's notes,
+docs/teaching/lessons/NN_name.md (beside its lesson plan and its "Try this" answers). `--key`
+rewrites there each exercise's number, answer and question from the notebook, keeps every
+reasoning and everything else a teacher wrote, and writes docs/teaching/answers.md, the index of
+the notes.
 
 An exercise is found in a notebook's code cells as a call `Exercise(...)`, `Exercise.formula(...)`,
 `Exercise.gradient(...)`, `Exercise.choice(...)` or `Exercise.which_inputs(...)`, read with
@@ -20,8 +26,10 @@ import argparse
 import ast
 import inspect
 import json
+import os
 import re
 import sys
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +37,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
-KEY = REPO / "docs" / "teaching" / "answers.md"
+NOTES = REPO / "docs" / "teaching" / "lessons"  # NN_name.md: the notes of notebooks/NN_name.ipynb
+INDEX = REPO / "docs" / "teaching" / "answers.md"  # the notes' index
 ASSIGNMENTS = REPO / "build" / "assignments"
 COURSE_ID = "gradlab"
 
@@ -402,30 +411,27 @@ def write_assignments(root: Path, course: Iterable[tuple[Lesson, Sequence[Built]
     return written
 
 
-# -- the answer key ------------------------------------------------------------------------------
+# -- the answer key: the "## Answer key" section of each lesson's teacher's notes ----------------
 
-KEY_PREAMBLE = """\
-# Answer key
+KEY_HEADING = "## Answer key"
+KIND_ASKED = {"number": "a number", "formula": "a formula", "vector": "a vector",
+              "choice": "a choice"}
+KEY_COMMENT = """\
+<!-- The exercises' entries are kept in step with the notebook by `make answer-key-skeleton`
+(tools/course.py --key): it rewrites each entry's number, its Answer line (the core's answer) and
+its Question line (the text the learner reads), matched by the "exercise:" comment above its
+heading, and keeps every other line. An entry written without that comment is matched by its
+number. -->"""
+GONE = "Not in the notebook any more"
+WIDTH = 100  # the notes' lines are wrapped at 100 characters
+TO_CHECK = "**To check:**"
 
-Every checked exercise of the lessons, with the answer gradlab's core computes and the reasoning
-a teacher would say aloud.
-
-This file is kept in step with the notebooks by `make answer-key-skeleton`
-(`tools/course.py --key`): it rewrites each exercise's question and answer from the notebooks and
-keeps every reasoning already written, matched by the hidden "exercise:" comment under its
-heading (the lesson, the notebook cell's id and the exercise's place in that cell). Anything else
-in a lesson's section (a "Try this" answered, a note) is kept after its exercises. When an
-exercise's answer changes, its reasoning is kept under "Reasoning (written for the answer ...;
-check it)" until a teacher checks it and puts it back under "Reasoning.".
-`tests/test_answer_key.py` fails while an exercise is missing here, has another answer than the
-core's, or has no reasoning yet.
-"""
-
-_EXERCISE = re.compile(r"<!--\s*exercise:\s*(\S+)\s*-->")
-_LESSON = re.compile(r"<!--\s*lesson:\s*(\S+)\s*-->")
-_REASONING = re.compile(r"^\*\*Reasoning(?P<label>[^*]*)\*\*\s*(?P<rest>.*)$")
-_ANSWER = re.compile(r"^\*\*Answer\.\*\*\s*`(?P<answer>[^`]*)`")
-ORPHANS = "Reasoning no longer matched to an exercise"
+_MARKER = re.compile(r"^<!--\s*exercise:\s*(\S+)\s*-->\s*$")
+_NUMBERED = re.compile(r"^### Exercise (\d+):\s*(.*)$")
+_ANSWER_LINE = re.compile(r"^Answer:\s*(.*?)\s*$")
+_QUESTION_LINE = re.compile(r"^Question \([^)]*\):")
+_CHECK_LINE = re.compile(r"^" + re.escape(TO_CHECK) + r" .*?`(?P<answer>[^`]*)`")
+_FENCE = ("```", "~~~")
 
 
 def _markdown(text: str) -> str:
@@ -435,150 +441,302 @@ def _markdown(text: str) -> str:
                     else re.sub(r"([*_])", r"\\\1", part) for part in parts)
 
 
-@dataclass
-class _Block:
-    """A ### block of the key: its lines, and for an exercise its id, answer and reasoning."""
-
-    lines: list[str]
-    id: str | None = None
-    answer: str | None = None
-    reasoning: str = ""
-    label: str = ""  # "." when the reasoning is current, else "(written for ...; check it)."
-
-
-def _blocks(lines: list[str]) -> tuple[list[str], list[_Block]]:
-    """A section's lines before its first ### heading, and its ### blocks."""
-    head: list[str] = []
-    blocks: list[_Block] = []
-    for line in lines:
-        if line.startswith("### "):
-            blocks.append(_Block([line]))
-        elif blocks:
-            blocks[-1].lines.append(line)
-        else:
-            head.append(line)
-    for block in blocks:
-        text = "\n".join(block.lines)
-        marker = _EXERCISE.search(text)
-        if not marker:
-            continue
-        block.id = marker.group(1)
-        for i, line in enumerate(block.lines):
-            answer = _ANSWER.match(line)
-            if answer:
-                block.answer = answer.group("answer")
-            reasoning = _REASONING.match(line)
-            if reasoning:
-                block.label = reasoning.group("label").strip()
-                block.reasoning = "\n".join([reasoning.group("rest"),
-                                             *block.lines[i + 1:]]).strip()
-                break
-    return head, blocks
-
-
-def _sections(text: str) -> tuple[list[str], list[tuple[str | None, list[str]]]]:
-    """The key's preamble (before the first ## heading) and its ## sections (lesson, lines)."""
-    preamble: list[str] = []
-    sections: list[tuple[str | None, list[str]]] = []
-    for line in text.splitlines():
-        if line.startswith("## "):
-            sections.append((None, [line]))
-        elif sections:
-            sections[-1][1].append(line)
-        else:
-            preamble.append(line)
-    named = []
-    for _, lines in sections:
-        marker = _LESSON.search("\n".join(lines[:3]))
-        named.append((marker.group(1) if marker else None, lines))
-    return preamble, named
-
-
-def _trimmed(lines: list[str]) -> list[str]:
+def _trimmed(lines: Sequence[str]) -> list[str]:
+    """The lines without the blank lines at either end."""
     text = "\n".join(lines).strip("\n")
     return text.splitlines() if text.strip() else []
 
 
-def _answer_block(lesson: Lesson, built: Built, old: _Block | None) -> list[str]:
-    number = f"{lesson.number}." if lesson.number is not None else ""
-    question = _markdown(built.question)
+def notes_path(lesson: Lesson, folder: Path = NOTES) -> Path:
+    """The teacher's notes of a lesson: docs/teaching/lessons/<notebook's name>.md."""
+    return Path(folder) / f"{lesson.name}.md"
+
+
+@dataclass
+class _Entry:
+    """A ### block of an answer key. For an exercise's entry (an "exercise:" marker or a
+    "### Exercise k:" heading): its marker's id, number, short question (the heading's text),
+    the answer its Answer line gives, the answer a "To check" line names, and the rest of its
+    lines: the reasoning, kept as written."""
+
+    lines: list[str]
+    id: str | None = None
+    number: int | None = None
+    title: str = ""
+    answer: str | None = None
+    check_for: str | None = None
+    reasoning: list[str] = field(default_factory=list)
+
+    @property
+    def is_exercise(self) -> bool:
+        return self.id is not None or self.number is not None
+
+    @property
+    def written(self) -> bool:
+        """Whether its reasoning is written (not empty, not the placeholder)."""
+        text = "\n".join(self.reasoning).strip()
+        return bool(text) and text != PLACEHOLDER
+
+
+def _entry(lines: list[str]) -> _Entry:
+    entry = _Entry(lines)
+    heading = next((line for line in lines if line.startswith("### ")), "")
+    marker = _MARKER.match(lines[0])
+    numbered = _NUMBERED.match(heading)
+    entry.id = marker.group(1) if marker else None
+    entry.number = int(numbered.group(1)) if numbered else None
+    entry.title = (numbered.group(2) if numbered else heading[4:]).strip()
+    if not entry.is_exercise:
+        return entry
+    rest: list[str] = []
+    in_question = False
+    for line in lines[lines.index(heading) + 1 if heading else 1:]:
+        if in_question and line.strip():
+            continue  # a Question line wrapped by hand
+        in_question = False
+        answer, check = _ANSWER_LINE.match(line), _CHECK_LINE.match(line)
+        if answer and entry.answer is None and not any(x.strip() for x in rest):
+            entry.answer = answer.group(1).strip("`")
+        elif _QUESTION_LINE.match(line) and not any(x.strip() for x in rest):
+            in_question = True
+        elif check and entry.check_for is None:
+            entry.check_for = check.group("answer")
+        else:
+            rest.append(line)
+    entry.reasoning = _trimmed(rest)
+    return entry
+
+
+def _blocks(lines: Sequence[str]) -> tuple[list[str], list[_Entry]]:
+    """An answer key section's lines (after its heading) as the lines before its first entry
+    and its entries: each starts at a ### heading, or at an "exercise:" marker with its heading
+    on the next line. Headings inside fenced code do not count."""
+    head: list[str] = []
+    blocks: list[list[str]] = []
+    fenced = False
+    for line in lines:
+        starts = not fenced and (bool(_MARKER.match(line)) or line.startswith("### "))
+        if line.lstrip().startswith(_FENCE):
+            fenced = not fenced
+        joins = (line.startswith("### ") and blocks and _MARKER.match(blocks[-1][0])
+                 and not any(x.strip() for x in blocks[-1][1:]))
+        if starts and not joins:
+            blocks.append([line])
+        elif blocks:
+            blocks[-1].append(line)
+        else:
+            head.append(line)
+    return head, [_entry(block) for block in blocks]
+
+
+def _key_span(lines: Sequence[str]) -> tuple[int, int] | None:
+    """Where the "## Answer key" section is: the index of its heading and of the line after it
+    ends (the next # or ## heading, or the end); None when the notes have none."""
+    start = next((i for i, line in enumerate(lines)
+                  if re.match(re.escape(KEY_HEADING) + r"\b", line)), None)
+    if start is None:
+        return None
+    fenced = False
+    for i in range(start + 1, len(lines)):
+        if lines[i].lstrip().startswith(_FENCE):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,2} ", lines[i]):
+            return start, i
+    return start, len(lines)
+
+
+def _still_right(built: Built, answer: str | None) -> bool:
+    """Whether an entry's old Answer is still the exercise's answer: the same text, or (not for
+    a choice) an answer the checker accepts, such as another form of the same formula."""
+    if answer is None or answer == built.answer_text:
+        return True
     if built.kind == "choice":
-        question += " Options: " + " · ".join(f"`{option}`" for option in built.options) + "."
-    answer = f"**Answer.** `{built.answer_text}`"
-    if built.kind == "formula":
-        partial = built.problem.partial
-        answer += (rf" — $\frac{{\partial f}}{{\partial {partial}}} = "
-                   f"{built.problem.shown.latex}$")
-    reasoning, label = PLACEHOLDER, "."
-    if old is not None and old.reasoning and old.reasoning != PLACEHOLDER:
-        reasoning = old.reasoning
-        if old.label != ".":
-            label = old.label  # still to be checked
-        elif old.answer != built.answer_text:
-            label = f" (written for the answer `{old.answer}`; check it)."
-    return [f"### {number}{built.spec.index} ({KIND_NAMES[built.kind]})", "",
-            f"<!-- exercise: {built.spec.id} -->", "", f"**Question.** {question}", "", answer,
-            "", f"**Reasoning{label}** {reasoning}", ""]
+        return False
+    try:
+        return bool(built.problem.check(answer).correct)
+    except (ValueError, TypeError, ArithmeticError):
+        return False
 
 
-def key_text(course: Sequence[tuple[Lesson, Sequence[Built]]], old: str | None = None) -> str:
-    """The answer key: a section per lesson with exercises, each exercise's question, the core's
-    answer and its reasoning (kept from `old`, the key as it is; a placeholder where none is
-    written). What else `old` holds is kept: its preamble, a lesson section's other text and
-    blocks, sections that are not a lesson's, and reasonings whose exercise is gone (under
-    "Reasoning no longer matched to an exercise")."""
-    preamble, sections = _sections(old or "")
-    old_exercises: dict[str, _Block] = {}
-    old_lessons: dict[str, tuple[list[str], list[_Block]]] = {}
-    others: list[list[str]] = []
-    for lesson_name, lines in sections:
-        head, blocks = _blocks(lines)
-        old_exercises.update({block.id: block for block in blocks if block.id})
-        if lesson_name:
-            old_lessons[lesson_name] = (head, [block for block in blocks if not block.id])
-        elif not lines[0].startswith(f"## {ORPHANS}"):
-            others.append([*head, *(line for block in blocks if not block.id
-                                    for line in block.lines)])
-    out = _trimmed(preamble) or KEY_PREAMBLE.splitlines()
-    current = set()
-    for lesson, builts in course:
-        head, kept = old_lessons.pop(lesson.name, ([], []))
-        if not builts and not kept:
+def _wrapped(text: str) -> list[str]:
+    """`text` wrapped at WIDTH characters, never inside `code` or $maths$."""
+    keep = "\x00"  # stands for a space that must not break a line
+    text = re.sub(r"`[^`]*`|\$[^$]*\$", lambda span: span.group().replace(" ", keep), text)
+    # nor before what would start a list, a heading or a quote at the start of a line
+    text = re.sub(r" (?=[-+*#>=|]|\d+[.)](?:\s|$))", keep, text)
+    return [line.replace(keep, " ") for line in textwrap.wrap(
+        text, width=WIDTH, break_long_words=False, break_on_hyphens=False)]
+
+
+def _exercise_entry(built: Built, old: _Entry | None) -> list[str]:
+    """An exercise's entry: its marker, "### Exercise k: <short question>", the core's answer,
+    the question the learner reads (a choice's options listed under it), then the reasoning
+    (kept from `old`)."""
+    question = " ".join(_markdown(built.question).split())
+    asked = "a choice of several" if built.multiple else KIND_ASKED[built.kind]
+    title = old.title if old is not None and old.title else question
+    lines = [f"<!-- exercise: {built.spec.id} -->", f"### Exercise {built.spec.index}: {title}",
+             "", f"Answer: `{built.answer_text}`", "",
+             *_wrapped(f"Question ({asked}): {question}"),
+             *(f"- `{option}`" for option in (built.options if built.kind == "choice" else ())),
+             ""]
+    if old is None or not old.written:
+        return [*lines, PLACEHOLDER, ""]
+    check_for = old.check_for
+    if check_for is None and not _still_right(built, old.answer):
+        check_for = old.answer
+    if check_for is not None:
+        lines += [f"{TO_CHECK} this reasoning was written for the answer `{check_for}`: "
+                  "check it against the Answer above, then delete this line.", ""]
+    return [*lines, *old.reasoning, ""]
+
+
+def _gone_entry(entry: _Entry) -> list[str]:
+    """An entry whose exercise the notebook no longer has, kept for a teacher to move."""
+    was = entry.id or f"Exercise {entry.number}, written without its marker"
+    lines = [f"### {GONE}: {entry.title}", "", f"<!-- was exercise: {was} -->", "",
+             "This entry's exercise is no longer in the notebook (or its cell got another id). "
+             "Move what is worth keeping to the exercise's entry, then delete this one; "
+             "tests/test_answer_key.py fails while it is here.", ""]
+    if entry.answer is not None:
+        lines += [f"The answer was `{entry.answer}`.", ""]
+    return [*lines, *entry.reasoning, ""]
+
+
+def key_section(lesson: Lesson, builts: Sequence[Built], old: Sequence[str] = ()) -> list[str]:
+    """A lesson's "## Answer key" section (its lines after the heading): the lines before its
+    first entry, then an entry per exercise in the notebook's order (see _exercise_entry), then
+    every other entry of `old` as written ("Try this" answered, notes), then the entries whose
+    exercise is gone. An old entry is matched by its marker's id, else (written without one) by
+    its number "### Exercise k:"."""
+    head, entries = _blocks(old)
+    ids = {built.spec.id for built in builts}
+    matched: dict[str, _Entry] = {}
+    gone: list[_Entry] = []
+    for entry in entries:  # marked entries first: a marker is the surer match
+        if entry.id is None:
             continue
-        extra = [line for line in head[1:] if not _LESSON.search(line)]
-        out += ["", f"## {lesson.title}", "", f"<!-- lesson: {lesson.name} -->", ""]
-        out += [*_trimmed(extra), ""] if _trimmed(extra) else []
-        for built in builts:
-            current.add(built.spec.id)
-            out += _answer_block(lesson, built, old_exercises.get(built.spec.id))
-        for block in kept:
-            out += [*_trimmed(block.lines), ""]
-    for head, blocks in old_lessons.values():  # a lesson that is gone: kept as it was
-        out += ["", *_trimmed([*head, *(line for block in blocks for line in block.lines)])]
-    for lines in others:
-        out += ["", *_trimmed(lines)]
-    orphans = [block for block_id, block in old_exercises.items() if block_id not in current
-               and block.reasoning and block.reasoning != PLACEHOLDER]
-    if orphans:
-        out += ["", f"## {ORPHANS}", "",
-                "These reasonings were written for exercises that are no longer in the "
-                "notebooks (or whose cell got another id). Move each to its exercise, or "
-                "delete it; tests/test_answer_key.py fails while this section is here.", ""]
-        for block in orphans:
-            out += [*_trimmed(block.lines), ""]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(_trimmed(out))) + "\n"
+        if entry.id in ids and entry.id not in matched:
+            matched[entry.id] = entry
+        else:
+            gone.append(entry)
+    for entry in entries:
+        if entry.id is None and entry.number is not None:
+            spec_id = (builts[entry.number - 1].spec.id if 1 <= entry.number <= len(builts)
+                       else None)
+            if spec_id is not None and spec_id not in matched:
+                matched[spec_id] = entry
+            else:
+                gone.append(entry)
+    head = _trimmed(head)
+    if not any("make answer-key-skeleton" in line for line in head if "<!--" in line):
+        head = [*KEY_COMMENT.splitlines(), *([""] if head else []), *head]
+    out = [*head, ""]
+    for built in builts:
+        out += _exercise_entry(built, matched.get(built.spec.id))
+    for entry in entries:
+        if not entry.is_exercise:
+            out += [*_trimmed(entry.lines), ""]
+    for entry in gone:
+        if entry.written:  # an entry with no reasoning yet is no loss
+            out += _gone_entry(entry)
+    return _trimmed(out)
 
 
-def write_key(path: Path = KEY,
-              course: Sequence[tuple[Lesson, Sequence[Built]]] | None = None) -> Path:
-    """(Re)write the answer key at `path` from the lessons (default: notebooks/), keeping what
-    is written (see key_text)."""
-    path = Path(path)
-    old = path.read_text(encoding="utf-8") if path.exists() else None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(key_text(built_lessons() if course is None else course, old),
-                    encoding="utf-8")
-    return path
+def notes_text(lesson: Lesson, builts: Sequence[Built], old: str) -> str:
+    """The teacher's notes `old` with their "## Answer key" section in step with the lesson's
+    exercises (key_section); everything before and after the section is kept as written. Notes
+    without the section get it at their end."""
+    lines = old.splitlines()
+    span = _key_span(lines)
+    if span is None:
+        before, heading, section, after = lines, KEY_HEADING, [], []
+    else:
+        start, end = span
+        before, heading, section, after = (lines[:start], lines[start], lines[start + 1:end],
+                                           lines[end:])
+    out = [*_trimmed(before), "", heading, "", *key_section(lesson, builts, section)]
+    if _trimmed(after):
+        out += ["", *_trimmed(after)]
+    return "\n".join(out) + "\n"
+
+
+INDEX_TEXT = """\
+# Answer key
+
+The answer key lives in each lesson's teacher's notes, in their "## Answer key" section: every
+checked exercise of the lesson, with the answer gradlab's core computes, the question the learner
+reads and the reasoning a teacher would say aloud, then each "Try this" of the lesson answered.
+The notes start with the lesson plan.
+
+{lessons}
+
+`make answer-key-skeleton` (`tools/course.py --key`) keeps the notes in step with the notebooks
+and writes this page. In each lesson's answer key it rewrites every exercise's number, its
+`Answer:` line (the core's answer) and its `Question (...):` line from the notebook, adds an
+entry for an exercise that has none (its reasoning "{placeholder}"), and keeps every other line:
+the reasoning, the "Try this" answers, the lesson plan. An entry is matched to its exercise by
+the hidden "exercise:" comment above its heading (the lesson, the notebook cell's id and the
+exercise's place in that cell). When an exercise's answer changes, its reasoning is kept under a
+"To check:" line until a teacher checks it and deletes that line; an entry whose exercise is
+gone is kept under "### Not in the notebook any more: ...". `tests/test_answer_key.py` fails
+while an exercise has no entry, another answer than the core's or no reasoning yet, and while
+such a line is left.
+"""
+
+
+def index_text(course: Sequence[tuple[Lesson, Sequence[Built]]], folder: Path = NOTES,
+               index: Path = INDEX) -> str:
+    """docs/teaching/answers.md: a link to each lesson's teacher's notes, with its number of
+    exercises (a lesson whose notes are not written yet is named without a link)."""
+    items = []
+    for lesson, builts in course:
+        path = notes_path(lesson, folder)
+        count = f"{len(builts)} exercise{'s' if len(builts) != 1 else ''}"
+        if path.exists():
+            link = Path(os.path.relpath(path, Path(index).parent)).as_posix()
+            items.append(f"- [{lesson.title}]({link}): {count}")
+        else:
+            items.append(f"- {lesson.title}: {count}; its teacher's notes "
+                         f"({path.name}) are not written yet")
+    return INDEX_TEXT.format(lessons="\n".join(items), placeholder=PLACEHOLDER)
+
+
+@dataclass
+class KeyReport:
+    """What write_key did: the notes it changed, the lessons with exercises and no notes yet,
+    and the index it wrote."""
+
+    changed: list[Path]
+    missing: list[Lesson]
+    index: Path | None
+
+
+def write_key(folder: Path = NOTES,
+              course: Sequence[tuple[Lesson, Sequence[Built]]] | None = None,
+              index: Path | None = INDEX) -> KeyReport:
+    """Bring the answer key of every lesson's teacher's notes in `folder` in step with its
+    exercises (notes_text), and write the index (None: no index). A lesson with exercises and no
+    notes is reported, not created: its notes start with a lesson plan its author writes."""
+    course = built_lessons() if course is None else course
+    report = KeyReport([], [], None)
+    for lesson, builts in course:
+        path = notes_path(lesson, folder)
+        if not path.exists():
+            if builts:
+                report.missing.append(lesson)
+            continue
+        old = path.read_text(encoding="utf-8")
+        if not builts and _key_span(old.splitlines()) is None:
+            continue
+        new = notes_text(lesson, builts, old)
+        if new != old:
+            path.write_text(new, encoding="utf-8")
+            report.changed.append(path)
+    if index is not None:
+        Path(index).write_text(index_text(course, folder, index), encoding="utf-8")
+        report.index = Path(index)
+    return report
 
 
 # -- the command ---------------------------------------------------------------------------------
@@ -600,9 +758,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="the folder of the lessons (default: notebooks/)")
     parser.add_argument("--assignments", type=Path, nargs="?", const=ASSIGNMENTS,
                         help="write an nbgrader course folder there (default: build/assignments)")
-    parser.add_argument("--key", type=Path, nargs="?", const=KEY,
-                        help="(re)write the answer key's skeleton, keeping what is written "
-                        "(default: docs/teaching/answers.md)")
+    parser.add_argument("--key", type=Path, nargs="?", const=NOTES, metavar="NOTES",
+                        help="bring the answer key of each lesson's teacher's notes in NOTES "
+                        "(default: docs/teaching/lessons) in step with the exercises, keeping "
+                        "what is written, and write the index answers.md beside NOTES")
     options = parser.parse_args(argv)
     try:
         course = built_lessons(options.notebooks)
@@ -618,7 +777,14 @@ def main(argv: Sequence[str] | None = None) -> int:
               "  nbgrader generate_assignment <lesson>   # the students' copy, in release/\n"
               "  nbgrader autograde <lesson>             # after collecting to submitted/")
     if options.key:
-        print(f"answer key written: {write_key(options.key, course)}")
+        report = write_key(options.key, course, options.key.parent / INDEX.name)
+        for path in report.changed:
+            print(f"answer key brought in step: {path}")
+        for lesson in report.missing:
+            print(f"no teacher's notes for {lesson.name} ({len(lesson.exercises)} exercises): "
+                  f"its author writes {notes_path(lesson, options.key)} (a lesson plan and a "
+                  f"\"{KEY_HEADING}\" section), then runs this again", file=sys.stderr)
+        print(f"{len(report.changed)} teacher's notes changed; index written: {report.index}")
     if not options.assignments and not options.key:
         print(outline(course))
     return 0
