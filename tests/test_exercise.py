@@ -40,7 +40,8 @@ def shown(exercise: Exercise) -> str:
 def test_the_old_call_still_works():
     exercise = Exercise("x^2 * y", at={"x": 3, "y": 2}, partial="x",
                         hint="Treat y as a constant number: the derivative of x^2 is 2x.")
-    assert repr(exercise) == "Exercise of x^2*y: a live lab, run the cell to use it"
+    # the notebook's plain-text stand-in names neither the expression nor the answer
+    assert repr(exercise) == "Exercise (number): run the cell to answer it"
     assert exercise.kind == "number" and exercise.expected == 12.0  # 2xy at (3, 2)
     assert exercise.hint.startswith("Treat y") and exercise.tolerance == 1e-3
     assert "what is ∂f/∂x at x = 3, y = 2?" in exercise.question.value

@@ -3,6 +3,7 @@ of the core is wrong."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,9 @@ def test_notebook_is_saved_small_executed_in_order_and_thin(path):
         assert 1 <= len(lines) <= 3, "code cells are 1-3 lines that call gradlab"
         assert not any(line.lstrip().startswith(("def ", "class ", "lambda")) for line in lines)
         counts.append(cell["execution_count"])
+        if re.search(r"\bExercise\s*[.(]", "".join(cell["source"])):
+            # an exercise's code holds its hints (and a choice's answer): collapsed on the page
+            assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
         for output in cell.get("outputs", []):
             assert output["output_type"] != "error"
             # saved without widget views: unrun, a lab shows its plain-text description

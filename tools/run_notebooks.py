@@ -8,6 +8,7 @@ instead of an error about a missing widget model. nbval ignores widget views eit
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -18,10 +19,17 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 LIMIT = 300_000  # bytes: the team's ceiling for a saved notebook
 
 
+def hides_an_answer(cell: nbformat.NotebookNode) -> bool:
+    """An exercise's cell: its code holds the hints (and a choice's answer)."""
+    return cell.cell_type == "code" and re.search(r"\bExercise\s*[.(]", cell.source) is not None
+
+
 def strip(book: nbformat.NotebookNode) -> None:
     book.metadata.pop("widgets", None)
     for cell in book.cells:
         cell.metadata.pop("execution", None)
+        if hides_an_answer(cell):  # collapsed in JupyterLab: the learner sees the widget only
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
         for output in cell.get("outputs", []):
             output.get("data", {}).pop(WIDGET_VIEW, None)
 

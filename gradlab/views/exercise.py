@@ -37,7 +37,7 @@ import traitlets
 
 from .. import exercises
 from ..expression import Expression, parse
-from ._common import FigureStateOnDisplay, Message, describe_lab, guarded
+from ._common import FigureStateOnDisplay, Message, guarded
 
 Hints = str | Sequence[str] | None
 
@@ -54,7 +54,10 @@ class Exercise(FigureStateOnDisplay, widgets.VBox):
     solved = traitlets.Bool(False, help="answered right before the answer was shown")
     revealed = traitlets.Bool(False, help="the answer was shown (after the tries, or asked for)")
 
-    __repr__ = describe_lab
+    def __repr__(self) -> str:
+        # the plain-text stand-in names no expression: for an exercise it could show the method
+        # (or, for f's value, the answer's recipe) before the learner answers
+        return f"Exercise ({self.kind}): run the cell to answer it"
 
     def __init__(self, expression: str | Expression, at: dict[str, float],
                  partial: str | None = None, question: str | None = None, hint: str = "",
