@@ -1,6 +1,6 @@
-"""The chain rule with live numbers: for h(x) = outer(g(x)), dh/dx = dh/dg · dg/dx, every factor
-read off the recorded backward pass (the product of the local derivatives along the path), and
-for several inputs the sum over paths."""
+"""The chain rule with live numbers: for h(x) = f(g(x)), dh/dx = dh/dg · dg/dx = f'(g(x)) · g'(x),
+every factor read off the recorded backward pass (the product of the local derivatives along the
+path), and for several inputs the sum over paths."""
 
 from __future__ import annotations
 
@@ -28,12 +28,14 @@ from .graph_source import (
     GraphSource,
     current_point,
     leaf_gradient,
+    number,
     own_sliders,
     pretty,
     shared_sliders,
 )
 
 INNER_NAME = "g"
+OUTER_NAMES = ("f", "F", "q")  # the outer function's name: the first that is not a variable
 
 
 def html_formula(text: str) -> str:
@@ -54,7 +56,7 @@ def _symbolic(text: str, name: str) -> str | None:
 
 
 class ChainRule(FigureStateOnDisplay, widgets.VBox):
-    """dh/dx = dh/dg · dg/dx at the sliders' point, for h = outer(g).
+    """dh/dx = dh/dg · dg/dx = f'(g(x)) · g'(x) at the sliders' point, for h = f(g(x)).
 
     g is the inner function: by default the argument of the outermost non-linear primitive
     (2x^2 in 3(2x^2)^5), or given as text, `inner="2x^2"`. dh/dg is the product of the recorded
@@ -119,6 +121,7 @@ class ChainRule(FigureStateOnDisplay, widgets.VBox):
         self.g_text = formulas(out)[id(g)][0]
         name = INNER_NAME if INNER_NAME not in self.source.names else "u"
         self.g_name = name
+        self.f_name = next(n for n in OUTER_NAMES if n not in self.source.names + (name,))
         self.outer_text = formulas(out, {id(g): name})[id(out)][0]
         self.symbolic["dh_dg"] = _symbolic(self.outer_text, name)
         for variable in self.source.names:
@@ -138,6 +141,7 @@ class ChainRule(FigureStateOnDisplay, widgets.VBox):
             self._describe(out, None if self._inner_index is None else order[self._inner_index])
             self._signature = signature
         g = None if self._inner_index is None else order[self._inner_index]
+        self.g_value = None if g is None else g.data  # g at the point, as recorded
         texts = formulas(out) if g is None else formulas(out, {id(g): self.g_name})
         names = self.source.names
         core = leaf_gradient(out, names)
@@ -172,11 +176,16 @@ class ChainRule(FigureStateOnDisplay, widgets.VBox):
         parts: list[str] = []
         plain: list[str] = []
         if g is not None:
-            parts.append(f"<div>h = {html_formula(self.h_text)}, &nbsp; inner function "
-                         f"{self.g_name} = {html_formula(self.g_text)}, so h = "
-                         f"{html_formula(self.outer_text)}</div>")
-            plain.append(f"h = {pretty(self.h_text)}, {self.g_name} = {pretty(self.g_text)}, "
-                         f"h = {pretty(self.outer_text)}")
+            u, f = self.g_name, self.f_name
+            inputs = ", ".join(self.source.names)
+            at = ", ".join(f"{n} = {fmt(v)}" for n, v in current_point(
+                self.sliders, self.source.variables, self._point).items())
+            where = f"; at {at}: {u} = {number(self.g_value)}" if at else ""
+            parts.append(f"<div>h = {html_formula(self.h_text)} = {f}({u}({inputs})) with "
+                         f"inner function {u} = {html_formula(self.g_text)} and outer function "
+                         f"{f}({u}) = {html_formula(self.outer_text)}{html.escape(where)}</div>")
+            plain.append(f"h = {pretty(self.h_text)} = {f}({u}({inputs})), {u} = "
+                         f"{pretty(self.g_text)}, {f}({u}) = {pretty(self.outer_text)}{where}")
         else:
             parts.append(f"<div>h = {html_formula(self.h_text)} (no inner function to split "
                          "off: the chain rule still multiplies the locals along each path)</div>")
@@ -190,11 +199,16 @@ class ChainRule(FigureStateOnDisplay, widgets.VBox):
                 if symbolic_outer and symbolic_inner:
                     symbols = (rf" = \left({symbolic_outer}\right)\cdot"
                                rf"\left({symbolic_inner}\right)")
+                inner_prime = (rf"{u}'({variable})" if not several
+                               else rf"\frac{{\partial {u}}}{{\partial {variable}}}")
                 parts.append(
                     rf"<div>$$\frac{{{d} h}}{{{d} {variable}}} = \frac{{{d} h}}{{{d} {u}}}\cdot"
-                    rf"\frac{{{d} {u}}}{{{d} {variable}}}{symbols} = {_tex(entry['dh_dg'])}"
-                    rf"\times {_tex(entry['dg_dx'])} = {_tex(entry['chain'])}$$</div>")
+                    rf"\frac{{{d} {u}}}{{{d} {variable}}} = {self.f_name}'({u})\cdot "
+                    rf"{inner_prime}{symbols} = {_tex(entry['dh_dg'])}"
+                    rf"\times {_tex_factor(entry['dg_dx'])} = {_tex(entry['chain'])}$$</div>")
+                inner_plain = f"{u}'({variable})" if not several else f"∂{u}/∂{variable}"
                 plain.append(f"d h/d {variable} = dh/d{u} · d{u}/d{variable} = "
+                             f"{self.f_name}'({u}) · {inner_plain} = "
                              f"{fmt(entry['dh_dg'])} × {fmt(entry['dg_dx'])} = "
                              f"{fmt(entry['chain'])}")
             lines, line_text = self._path_lines(variable, entry, routes_by_variable[variable])
@@ -249,6 +263,12 @@ def _tex(x: float) -> str:
     text = fmt(x).replace("−", "-").replace("∞", r"\infty").replace("undefined",
                                                                      r"\text{undefined}")
     return re.sub(r"×10\^(-?\d+)", r"\\times 10^{\1}", text)
+
+
+def _tex_factor(x: float) -> str:
+    """A number after a times sign: in parentheses when negative, 2 × (−3)."""
+    text = _tex(x)
+    return f"({text})" if text.startswith("-") else text
 
 
 def _close(a: float, b: float) -> bool:

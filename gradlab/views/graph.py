@@ -38,6 +38,18 @@ from .graph_source import (
 PLAY_INTERVAL_MS = 1200  # long enough to read one step's numbers aloud
 
 
+def label_spot(edge: Any, lay: Layout) -> tuple[float, float]:
+    """Where an edge's local derivative is written: the edge's middle, except on an edge that
+    skips columns, whose middle may sit on a node of a column in between (and its text): there,
+    the middle of the edge's last column gap, before the node it enters."""
+    span = abs(float(lay.x[edge.child] - lay.x[edge.parent]))
+    if span <= 1:
+        return edge.label_x, edge.label_y
+    t = (span - 0.5) / span  # 0 at the parent, 1 at the child
+    along = np.linspace(0.0, 1.0, len(edge.x))
+    return float(np.interp(t, along, edge.x)), float(np.interp(t, along, edge.y))
+
+
 class ComputationGraph(FigureStateOnDisplay, widgets.VBox):
     """The graph of f laid out left to right: each node shows its operation, value and grad,
     each edge its local derivative d child / d parent. Step / Play / Reset replay the recorded
@@ -91,10 +103,15 @@ class ComputationGraph(FigureStateOnDisplay, widgets.VBox):
                                "line": {"width": 4},
                                "color": [PALETTE["point"], PALETTE["tangent"]]}),
         ], layout=base_layout(
+            # the title sits on the plot's top edge, left, under the modebar's row (which
+            # plotly puts in the top right corner of the figure, over a centred title)
             showlegend=False, title={"text": "Computation graph: value and grad on each node, "
-                                     "local derivative on each edge", "font": {"size": 15}},
+                                     "local derivative on each edge", "font": {"size": 15},
+                                     "x": 0, "xref": "paper", "xanchor": "left",
+                                     "y": 1, "yref": "paper", "yanchor": "bottom",
+                                     "pad": {"b": 12}},
             xaxis={"visible": False}, yaxis={"visible": False}, margin={"l": 10, "r": 10,
-                                                                        "t": 45, "b": 10}))
+                                                                        "t": 72, "b": 10}))
         self.figures = [self.figure]
         self.step_slider = widgets.IntSlider(value=0, min=0, max=0, description="step",
                                              continuous_update=True)
@@ -142,7 +159,7 @@ class ComputationGraph(FigureStateOnDisplay, widgets.VBox):
         order = out.topological_order()
         if self.graph_layout is None or graph_signature(order) != self.graph_layout.signature:
             self.graph_layout = layout(out)
-            self._draw_structure()
+            self._draw_structure(steps, order)
         self.out, self.steps, self.order = out, steps, order
         self.position = {id(node): i for i, node in enumerate(order)}
         self.texts = formulas(out)
@@ -170,9 +187,13 @@ class ComputationGraph(FigureStateOnDisplay, widgets.VBox):
 
     # -- drawing -------------------------------------------------------------------------------
 
-    def _draw_structure(self) -> None:
-        """Positions, edge paths and symbols: only when the graph's shape changes."""
+    def _draw_structure(self, steps: list[Step], order: list[Value]) -> None:
+        """Positions, edge paths and symbols: only when the graph's shape changes. An edge the
+        backward pass sends no step along (into a constant) gets no local-derivative label."""
         lay = self.graph_layout
+        position = {id(node): i for i, node in enumerate(order)}
+        stepped = {(position[id(s.node)], s.index) for s in steps}
+        labelled = [(e.child, e.slot) in stepped for e in lay.edges]
         edge_x, edge_y = joined_paths([(e.x, e.y) for e in lay.edges])
         names = self.source.names
         kinds = ["variable" if is_variable(n, names) else "constant" if not n.parents
@@ -184,15 +205,16 @@ class ComputationGraph(FigureStateOnDisplay, widgets.VBox):
         self._highlighted: tuple | None = ("redraw",)  # the positions changed
         with self.figure.batch_update():
             self.figure.data[0].update(x=edge_x, y=edge_y)
-            self.figure.data[2].update(x=[e.label_x for e in lay.edges],
-                                       y=[e.label_y for e in lay.edges])
+            spots = [label_spot(e, lay) if shown else (None, None)
+                     for e, shown in zip(lay.edges, labelled, strict=True)]
+            self.figure.data[2].update(x=[p[0] for p in spots], y=[p[1] for p in spots])
             self.figure.data[3].update(x=lay.x.tolist(), y=lay.y.tolist(),
                                        marker={"color": [fill[k] for k in kinds],
                                                "symbol": [symbol[k] for k in kinds]})
             self.figure.data[3].hovertext = [pretty(texts[id(n)][0]) for n in lay.nodes]
             self.figure.data[4].update(x=lay.x.tolist(), y=lay.y.tolist(),
                                        text=[node_symbol(n) for n in lay.nodes])
-            self.figure.layout.height = max(300, 80 * lay.rows + 90)
+            self.figure.layout.height = max(320, 80 * lay.rows + 117)  # 72 px for the title
             self.figure.layout.xaxis.range = [-0.6, lay.columns - 0.4]
             self.figure.layout.yaxis.range = [bottom - 0.9, top + 0.5]
 
@@ -211,7 +233,8 @@ class ComputationGraph(FigureStateOnDisplay, widgets.VBox):
         node_text = [f"value {number(node.data)}<br>grad {number(grad)}"
                      for node, grad in zip(order, grads, strict=True)]
         local = {(self.position[id(s.node)], s.index): s.local for s in self.steps}
-        edge_text = [number(local.get((e.child, e.slot))) for e in lay.edges]
+        edge_text = [number(local[(e.child, e.slot)]) if (e.child, e.slot) in local else ""
+                     for e in lay.edges]
         highlighted = None
         if k > 0:
             step = self.steps[k - 1]
