@@ -1,12 +1,15 @@
 """`make lab`: JupyterLab on notebooks/ with the settings the browser tests use (jupyter/settings/:
-no news or update toast, which would ask to reach the internet; every cell rendered), started as
-root too (containers, classroom VMs), where JupyterLab otherwise refuses with "Running as root is
-not recommended"."""
+no news or update toast, which would ask to reach the internet; every cell rendered; a lesson's
+kernel started without a "Select Kernel" question, the preferred one when the kernel a notebook
+names is missing), started as root too (containers, classroom VMs), where JupyterLab otherwise
+refuses with "Running as root is not recommended". Without make (Windows, conda):
+`python tools/lab.py`."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,7 +54,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="do not open a browser tab (print the address only)")
     options = parser.parse_args(argv)
     args = command(port=options.port, open_browser=not options.no_browser)
-    os.execv(args[0], args)  # JupyterLab takes over this process (and its Ctrl+C)
+    return run(args)
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> int:
+    """Hand this process over to `args` (POSIX: exec, so Ctrl+C and make's signals reach the
+    server itself); on Windows, whose exec returns to the prompt at once, wait for it instead."""
+    if os.name == "nt":
+        try:
+            return subprocess.call(args, env=env)
+        except KeyboardInterrupt:
+            return 130
+    if env is None:
+        os.execv(args[0], args)
+    os.execve(args[0], args, env)
     return 0  # not reached
 
 

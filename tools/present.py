@@ -1,6 +1,7 @@
 """`make present`: serve the notebooks with Voila for a classroom projector - code hidden, large
 type (the `projector` template in present/), one notebook per page, and nothing fetched from
-outside the local server, so a lesson runs in a room without internet."""
+outside the local server, so a lesson runs in a room without internet. Without make (Windows,
+conda): `python tools/present.py`."""
 
 from __future__ import annotations
 
@@ -65,8 +66,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no such notebook or folder: {target}", file=sys.stderr)
         return 1
     args = command(target.resolve(), options.port, open_browser=not options.no_browser)
-    os.execve(args[0], args, environment())  # Voila takes over this process (and its Ctrl+C)
-    return 0  # not reached
+    return _lab_tool().run(args, environment())  # Voila takes over this process (and Ctrl+C)
+
+
+def _lab_tool():
+    """tools/lab.py as a module (tools/ is not a package): its `run` starts a server alike."""
+    spec = importlib.util.spec_from_file_location("gradlab_tools_lab", Path(__file__).with_name(
+        "lab.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 if __name__ == "__main__":

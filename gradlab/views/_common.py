@@ -4,9 +4,11 @@ out of the log, number formatting for learners and the slider factory."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import html
+import inspect
 import json
 import math
 import re
@@ -282,10 +284,17 @@ def move(figure: Any, changes: dict[int, dict[str, Any]],
     indexes, changes, data = _by_property(changes, "move")
     if any(not _MOVABLE_LAYOUT.fullmatch(path) for path in layout or {}):
         raise ValueError("move: only layout images' sources may change, as images[i].source")
+    if not _has_fast_move(figure):
+        # a plotly whose private methods moved: the public update (the browser redraws the
+        # whole plot, slower, but the figure and the page hold the same points)
+        figure.plotly_update(restyle_data=data or None, relayout_data=layout or None,
+                             trace_indexes=indexes or None)
+        return
     # the Python side of the figure first, as plotly_restyle and plotly_relayout do (they
     # report what changed)
-    restyled = bool(indexes) and figure._perform_plotly_restyle(data, indexes)
-    relaid = figure._perform_plotly_relayout(layout) if layout else {}
+    restyled = bool(indexes) and figure._perform_plotly_restyle(restyle_data=data,
+                                                                trace_indexes=indexes)
+    relaid = figure._perform_plotly_relayout(relayout_data=layout) if layout else {}
     if not restyled and not relaid:
         return
     if not restyled:
@@ -295,6 +304,36 @@ def move(figure: Any, changes: dict[int, dict[str, Any]],
 
 
 _MOVABLE_LAYOUT = re.compile(r"images\[\d+\]\.source")
+
+# plotly.py's private methods that `move` calls for speed, with the parameters it passes them
+# (as in plotly 5.24 to 7.1). A plotly where one is missing or takes other parameters gets the
+# public plotly_update instead: slower in the browser, never broken.
+_FAST_MOVE = {
+    "_perform_plotly_restyle": ("restyle_data", "trace_indexes"),
+    "_perform_plotly_relayout": ("relayout_data",),
+    "_send_animate_msg": ("styles_data", "relayout_data", "trace_indexes", "animation_opts"),
+}
+_fast_move_seen: dict[tuple[Any, ...], bool] = {}
+
+
+def _has_fast_move(figure: Any) -> bool:
+    """Whether the figure's class has the private methods `move` uses, as it calls them."""
+    methods = tuple(getattr(type(figure), name, None) for name in _FAST_MOVE)
+    known = _fast_move_seen.get(methods)  # keyed by the functions: a changed plotly is looked at
+    if known is None:
+        known = _fast_move_seen[methods] = all(
+            _takes(method, names) for method, names in zip(methods, _FAST_MOVE.values(),
+                                                           strict=True))
+    return known
+
+
+def _takes(method: Any, names: tuple[str, ...]) -> bool:
+    """Whether `method` (a function defined on a class) takes exactly self and `names`."""
+    try:
+        parameters = list(inspect.signature(method).parameters)
+    except (TypeError, ValueError):  # missing (None) or not a function
+        return False
+    return parameters[1:] == list(names)
 
 
 def describe_lab(view: Any) -> str:
@@ -316,10 +355,22 @@ def refresh_figure_state(widget: Any) -> None:
     import plotly.graph_objects as go
 
     if isinstance(widget, go.FigureWidget):
-        widget._widget_layout = copy.deepcopy(widget._layout_obj._props)
-        widget._widget_data = copy.deepcopy(widget._data)
+        if _holds_state_as_known(widget):  # plotly 6 and 7: what its _repr_mimebundle_ does
+            widget._widget_layout = copy.deepcopy(widget._layout_obj._props)
+            widget._widget_data = copy.deepcopy(widget._data)
+        else:  # another plotly: its own display hook refreshes the state, whatever it holds
+            with contextlib.suppress(Exception):
+                widget._repr_mimebundle_()
     for child in getattr(widget, "children", ()):
         refresh_figure_state(child)
+
+
+def _holds_state_as_known(widget: Any) -> bool:
+    """Whether a FigureWidget keeps the state a new page starts from where plotly 6 and 7 do:
+    the synced traits _widget_layout and _widget_data, copied from _layout_obj and _data."""
+    return (widget.has_trait("_widget_layout") and widget.has_trait("_widget_data")
+            and isinstance(getattr(getattr(widget, "_layout_obj", None), "_props", None), dict)
+            and isinstance(getattr(widget, "_data", None), list))
 
 
 class FigureStateOnDisplay:

@@ -1,6 +1,7 @@
 """Presentation mode (`make present`): Voila, started exactly as tools/present.py starts it, serves
 the notebook list and a lesson that a projector can show - widgets drawn, plots holding their
-data, code hidden, large type - with no request leaving the local server and no console error."""
+data, code hidden, large type - with no request leaving the local server and no console error.
+(`make present` itself, as root and as an ordinary user runs it: test_make_lab.py.)"""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from chromium import unavailable
 from conftest import VIEWPORT
 from lab_server import free_port
 from notebook_page import RENDER_MS, PageWatch
@@ -65,7 +65,8 @@ def _stop(process: subprocess.Popen) -> None:
 @pytest.fixture(scope="module")
 def voila(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[Voila]:
     if importlib.util.find_spec("voila") is None:
-        unavailable("Voila is not installed in this Python (pip install -e .)")
+        pytest.fail("Voila is not installed in this Python: it is one of gradlab's own "
+                    "dependencies (pip install -e .)", pytrace=False)
     state = tmp_path_factory.mktemp("voila")
     env = present.environment()
     for name, folder in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
@@ -179,7 +180,10 @@ def test_a_lesson_is_projected_with_its_widgets_large_text_and_no_code(page, voi
     plots = open_lesson(page_, voila, LESSON)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page_.screenshot(path=str(SCREENSHOTS / f"present_{LESSON.removesuffix('.ipynb')}.png"))
-    assert plots == 2  # the curve and the surface
+    # both kinds of plot: a curve (2-D) and a surface (3-D, WebGL); the lesson may hold more
+    kinds = page_.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+      .map(gd => gd.querySelector('.gl-container canvas') ? '3-D' : '2-D')""")
+    assert plots >= 2 and {"2-D", "3-D"} <= set(kinds), kinds
     assert page_.evaluate(_SHOWN_CODE, ["import gradlab"]) == []
     # projector.css: body text 20px (Voila's lab template gives 14px), slider labels 18px
     assert font_px(page_, ".jp-RenderedMarkdown p") >= 20
