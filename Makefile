@@ -5,7 +5,7 @@
 # Every install takes the exact versions of a lock, checked against their hashes (pip's
 # --require-hashes), then gradlab itself on top without its dependencies:
 #   requirements/lab.txt    make lab, make present       gradlab's dependencies
-#   requirements/test.txt   make test, lint, notebooks   + the test and browser extras
+#   requirements/test.txt   make test, lint, notebooks   + the test, browser and teach extras
 #   requirements/bench.txt  make bench                   + the bench extra
 # The three agree on every version they share. `make lock` remakes them from pyproject.toml.
 PYTHON ?= python3
@@ -100,9 +100,9 @@ $(UV): | $(PY)
 ## make lock: remake the locks from pyproject.toml after a change of its dependencies, keeping
 ## every pin its range still allows; `make lock UPGRADE=1` moves each to the newest allowed
 lock: $(UV)
-	$(COMPILE) pyproject.toml $(LOCKS)/build.in --extra test --extra browser --extra bench \
+	$(COMPILE) pyproject.toml $(LOCKS)/build.in --extra test --extra browser --extra teach --extra bench \
 		-o $(LOCKS)/bench.txt
-	$(COMPILE) pyproject.toml $(LOCKS)/build.in --extra test --extra browser \
+	$(COMPILE) pyproject.toml $(LOCKS)/build.in --extra test --extra browser --extra teach \
 		-c $(LOCKS)/bench.txt -o $(LOCKS)/test.txt
 	$(COMPILE) pyproject.toml $(LOCKS)/build.in -c $(LOCKS)/test.txt -o $(LOCKS)/lab.txt
 

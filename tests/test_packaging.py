@@ -84,8 +84,8 @@ def test_readme_quick_start_and_ci_use_the_two_commands():
 
 LOCKS = {  # lock -> the extras of pyproject.toml it holds besides the runtime dependencies
     "lab": (),
-    "test": ("test", "browser"),
-    "bench": ("test", "browser", "bench"),
+    "test": ("test", "browser", "teach"),  # teach: nbgrader, for tests/test_assignments.py
+    "bench": ("test", "browser", "teach", "bench"),
 }
 # packages whose internals gradlab touches: their ranges end before the next major version
 TOUCHED = ("numpy", "plotly", "jupyterlab", "voila")

@@ -19,6 +19,16 @@ NOTEBOOKS = REPO / "notebooks"
 # JupyterLab reads overrides.json (new defaults for its settings) from its app_settings_dir.
 SETTINGS = REPO / "jupyter" / "settings"
 PORT = 8888
+# The teacher's tools (`make test` installs nbgrader for tests/test_assignments.py, and with it
+# notebook 7) add server extensions to the venv: the learner's lab runs without them (their lab
+# extensions are switched off in jupyter/settings/page_config.json).
+TEACHER_SERVER_EXTENSIONS = (
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.validate_assignment",
+    "nbgrader.server_extensions.assignment_list",
+    "nbgrader.server_extensions.course_list",
+    "notebook",
+)
 
 
 def running_as_root() -> bool:
@@ -39,6 +49,7 @@ def command(root: Path = NOTEBOOKS, port: int = PORT, *, python: str = sys.execu
         "--LabApp.extension_manager=readonly",
         # window.jupyterapp: the browser tests run JupyterLab's commands (Run All) through it
         "--LabApp.expose_app_in_browser=True",
+        *(f"--ServerApp.jpserver_extensions={name}=False" for name in TEACHER_SERVER_EXTENSIONS),
     ]
     if running_as_root():
         args.append("--allow-root")  # containers and classroom VMs run as root
