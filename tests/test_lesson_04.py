@@ -1,6 +1,9 @@
 """Lesson 04 (the gradient) as a learner drives it: each lab built as the notebook builds it,
 moved to the state each "Try this" asks for, and the lesson's claims checked against SymPy and
-calculus worked by hand (never against the view's or the core's own numbers)."""
+calculus worked by hand (never against the view's or the core's own numbers). The exercises
+are made from the notebook's own cells: each answer checked by hand or SymPy, plausible wrong
+answers rejected, each checkable in a lab, no answer on the page before the learner answers,
+and the teacher's notes hold each exercise with the core's answer and each Try this."""
 
 import json
 import math
@@ -12,8 +15,9 @@ import numpy as np
 import plotly  # noqa: F401 - required: a missing one fails the tests
 import pytest
 import sympy
+from lesson_page import Lesson, key_entries, leaks, sample_leak
 
-from gradlab.views import Exercise, GradientField  # noqa: E402
+from gradlab.views import GradientField, Progress  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_gradient.ipynb"
 X, Y = sympy.symbols("x y", real=True)
@@ -238,28 +242,197 @@ def test_the_learning_rate_slider_shows_only_with_the_descent_path():
 
 # -- exercises and the summary -----------------------------------------------------------------
 
-def test_the_exercises_expect_what_sympy_says():
-    first = Exercise("x^2 + 3y^2", at={"x": 2, "y": -0.5}, partial="y")
-    assert first.expected == pytest.approx(float(sympy.diff(F, Y).subs({X: 2, Y: -0.5})))
-    assert first.expected == -3.0
-    # one descent step in y with eta = 0.1 from (1, 0.5): -0.1 * dF/dy
-    step = Exercise("-0.1*(x^2 + 3y^2)", at={"x": 1, "y": 0.5}, partial="y")
-    assert step.expected == pytest.approx(float(-0.1 * sympy.diff(F, Y).subs({X: 1, Y: 0.5})))
-    assert step.check("-0.3") and not step.check("0.3")
-    code = "\n".join(cells("code"))
-    assert 'Exercise("x^2 + 3y^2", at={"x": 2, "y": -0.5}, partial="y"' in code
-    assert 'Exercise("-0.1*(x^2 + 3y^2)", at={"x": 1, "y": 0.5}, partial="y"' in code
+LESSON = Lesson("04_gradient", "04-03", ("GradientField(",))
+EXERCISES = ["04-12", "04-14", "04-15", "04-13", "04-16"]
+TRY_THIS = 6  # the three bullets of 04-05 and the three of 04-07
+
+
+def on_grid(slider, value):
+    steps = (value - slider.min) / slider.step
+    return slider.min <= value <= slider.max and abs(steps - round(steps)) < 1e-9
+
+
+def put(lab, px, py):
+    assert on_grid(lab.sliders["x"], px) and on_grid(lab.sliders["y"], py)
+    lab.sliders["x"].value, lab.sliders["y"].value = px, py
+
+
+def test_exercise_1_the_y_component_of_the_gradient():
+    exercise = LESSON.run("04-12")
+    answer = float(sympy.diff(F, Y).subs({X: 2, Y: -0.5}))  # 6y at y = -0.5
+    assert answer == -3.0 and exercise.expected == answer
+    for wrong in ("3",  # the sign of y lost
+                  "4",  # the x component, 2x at x = 2
+                  "-1.5", "-6"):  # the power rule's 2 forgotten, or y not put in
+        assert not LESSON.run("04-12").check(wrong), wrong
+    assert exercise.check("-3")
+    # checkable in the first lab: its readout at (2, -0.5) holds [4, -3]
+    lab = level_lab()
+    put(lab, 2.0, -0.5)
+    assert list(lab.gradient) == sympy_gradient(2.0, -0.5)
+
+
+def test_exercise_2_the_whole_gradient_at_a_point_no_lab_or_summary_shows():
+    exercise = LESSON.run("04-14")
+    assert exercise.kind == "vector" and exercise.at == {"x": -0.5, "y": 0.8}
+    by_sympy = sympy_gradient(-0.5, 0.8)
+    assert by_sympy == pytest.approx([-1.0, 4.8], rel=1e-12)
+    assert list(exercise.expected.values()) == pytest.approx(by_sympy, rel=1e-12)
+    assert exercise.check("-1, 4.8")
+    for wrong in ("4.8, -1",  # the components swapped
+                  "1, -4.8",  # both signs lost
+                  "-0.5, 2.4"):  # the power rule's 2 forgotten
+        assert not LESSON.run("04-14").check(wrong), wrong
+    worked = exercise.hints[2]
+    assert "2·(−0.5) and 6·0.8" in worked
+    lab = level_lab()
+    put(lab, -0.5, 0.8)
+    assert list(lab.gradient) == pytest.approx(by_sympy, rel=1e-12)
+    assert "[-1, 4.8]" in re.sub("<[^>]+>", "", lab.readout.value).replace("−", "-")
+
+
+def test_exercise_3_the_gradient_is_perpendicular_to_the_level_curve_and_points_uphill():
+    exercise = LESSON.run("04-15")
+    options = exercise.problem.options
+    assert exercise.kind == "choice" and not exercise.problem.multiple
+    assert exercise.answer_text == options[1]
+    assert "perpendicular" in options[1] and "higher" in options[1]
+    # the oracle: on the ellipse x^2 + 3y^2 = c, SymPy's gradient is at 90 degrees to the
+    # curve's tangent, and a small step along it raises f
+    for px, py in ((1.0, 1.0), (-1.7, 0.3), (0.2, -1.1)):
+        c = px**2 + 3 * py**2
+        tx, ty, _ = ellipse_tangent(px, py, c)
+        gx, gy = sympy_gradient(px, py)
+        assert gx * tx + gy * ty == pytest.approx(0.0, abs=1e-9)
+        step = 1e-3
+        assert float(F.subs({X: px + step * gx, Y: py + step * gy})) > c
+        assert float(F.subs({X: px - step * gx, Y: py - step * gy})) < c
+    for wrong, told in ((options[0], "at 90°"), (options[2], "−∇f that points downhill")):
+        fresh = LESSON.run("04-15")
+        assert not fresh.check(wrong) and told in fresh.result.message, fresh.result.message
+
+
+def test_exercise_4_one_descent_step_in_y():
+    exercise = LESSON.run("04-13")
+    assert "learning rate 0.1, from (x, y) = (1, 0.4)" in exercise.question.value
+    eta = sympy.Rational(1, 10)
+    answer = float(-eta * sympy.diff(F, Y).subs({X: 1, Y: sympy.Rational(2, 5)}))
+    assert answer == pytest.approx(-0.24)
+    assert exercise.expected == pytest.approx(answer)
+    assert exercise.check("-0.24")
+    for wrong in ("0.24",  # a step uphill, along the gradient
+                  "-2.4",  # the learning rate forgotten
+                  "0.16"):  # the new y, not its change
+        assert not LESSON.run("04-13").check(wrong), wrong
+    # checkable in the descent lab: from (1, 0.4) at rate 0.1 the first step moves y by it
+    lab = descent_lab()
+    put(lab, 1.0, 0.4)
+    assert lab.rate_slider.value == pytest.approx(0.1)
+    xs, ys = drawn_path(lab)
+    assert ys[1] - ys[0] == pytest.approx(answer)
+
+
+def test_exercise_5_just_below_the_zigzag_threshold_y_shrinks_without_flipping():
+    exercise = LESSON.run("04-16")
+    options = exercise.problem.options
+    factor = 1 - 6 * 0.15  # by hand: y <- (1 - 6 eta) y
+    assert 0 < factor < 1 and 0.15 < 1 / 6
+    assert exercise.answer_text == options[0] == "y shrinks towards 0 without changing sign"
+    for wrong, told in ((options[1], "0.15 is just below it"), (options[2], "above 1/3")):
+        fresh = LESSON.run("04-16")
+        assert not fresh.check(wrong) and told in fresh.result.message, fresh.result.message
+    # the lab offers 0.15, and its path from (1, 1) does what the factor says
+    lab = descent_lab()
+    assert 0.15 in [v for _, v in lab.rate_slider.options]
+    lab.rate_slider.value = 0.15
+    xs, ys = drawn_path(lab)
+    assert ys == pytest.approx(factor ** np.arange(len(ys)), rel=1e-9)
+    assert (ys > 0).all() and (np.diff(ys) < 0).all()
+
+
+def test_the_lesson_has_five_exercises_of_three_kinds_each_after_its_idea_then_progress():
+    assert LESSON.exercise_cells() == EXERCISES
+    exercises = [LESSON.run(c) for c in EXERCISES]
+    assert [e.kind for e in exercises] == ["number", "vector", "choice", "number", "choice"]
+    order = LESSON.order
+    # the gradient's exercises after its lab and Try this, the descent's after theirs
+    assert order.index("04-05") < order.index("04-12") < order.index("04-14") \
+        < order.index("04-15") < order.index("04-11")
+    assert order.index("04-07") < order.index("04-13") < order.index("04-16") \
+        < order.index("04-10")
+    assert LESSON.text(order[-2]).strip() == "## Your progress"
+    assert LESSON.text(order[-1]).strip() == "Progress()"
+    progress = Progress(exercises)
+    assert progress.count == 5 and progress.solved_count == 0
+    for exercise in exercises:
+        assert len(exercise.hints) == 3  # a nudge, the rule, the worked step
+        answer = exercise.expected if exercise.kind == "choice" else exercise.answer_text
+        assert exercise.check(answer) is True
+    assert progress.solved_count == 5
+    progress.reset()
+    assert progress.solved_count == 0
+
+
+def test_the_exercise_cells_hide_their_code_which_holds_the_hints():
+    for cell_id in EXERCISES:
+        cell = LESSON.cells[cell_id]
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
+        kind = LESSON.run(cell_id).kind
+        assert "".join(cell["outputs"][0]["data"]["text/plain"]).strip() == \
+            f"Exercise ({kind}): run the cell to answer it"
+        first = LESSON.text(cell_id).splitlines()[0]
+        exercise = LESSON.run(cell_id)
+        assert not any(hint[:25] in first for hint in exercise.hints)
+        if exercise.kind == "choice":
+            assert exercise.answer_text not in first  # the options are on the next line
+        assert len([line for line in LESSON.text(cell_id).splitlines() if line.strip()]) <= 3
 
 
 def test_no_answer_is_on_the_page_before_the_learner_answers():
-    # the labs open at (1, 1) and the summary prints (1, 1): neither point is an exercise's
+    page = LESSON.page_before_answering()
+    for cell_id in EXERCISES:
+        exercise = LESSON.run(cell_id)
+        for where, shown in page.items():
+            assert not leaks(exercise, shown), (cell_id, where, leaks(exercise, shown))
+        if exercise.at is not None:  # nothing printed at the exercise's point
+            point = ", ".join(f"{k} = {v:g}" for k, v in exercise.at.items())
+            assert f"at {point}:" not in page["saved outputs"], cell_id
+    # the labs open at (1, 1), where the summary prints too: no exercise asks about it
     for lab in (level_lab(), descent_lab()):
-        assert lab.position != (2.0, -0.5) and lab.position != (1.0, 0.5)
-    book = json.loads(NOTEBOOK.read_text())
-    outputs = "".join("".join(o.get("text", "")) for c in book["cells"]
-                      if c["cell_type"] == "code" for o in c.get("outputs", []))
-    assert "-3" not in outputs and "-0.3" not in outputs
+        assert lab.position == (1.0, 1.0)
+    assert all(LESSON.run(c).at in (None, {"x": 2.0, "y": -0.5}, {"x": -0.5, "y": 0.8},
+                                    {"x": 1.0, "y": 0.4}) for c in EXERCISES)
 
+
+def test_the_leak_check_finds_an_answer_in_each_form():
+    """The check above can fail: it finds each exercise's answer where it is written."""
+    for cell_id in EXERCISES:
+        exercise = LESSON.run(cell_id)
+        assert leaks(exercise, sample_leak(exercise)), cell_id
+    assert leaks(LESSON.run("04-12"), "so ∂f/∂y = −3 there")
+    assert not leaks(LESSON.run("04-12"), "for $\\eta > 1/3$ it is below $-1$; 3y^2")
+
+
+def test_the_teachers_notes_have_every_exercise_with_the_cores_answer_and_each_try_this():
+    entries = key_entries(LESSON)
+    assert [int(k) for k, _ in entries] == list(range(1, len(EXERCISES) + 1))
+    for (_, answer), cell_id in zip(entries, EXERCISES, strict=True):
+        exercise = LESSON.run(cell_id)
+        typed = answer.strip().strip("`")
+        if exercise.kind == "choice":
+            assert typed == exercise.answer_text, cell_id
+        else:
+            assert exercise.problem.check(typed).correct, (cell_id, typed)
+    key = LESSON.key.read_text()
+    assert len(re.findall(r"^### Try this: ", key, flags=re.M)) == len(LESSON.try_this()) \
+        == TRY_THIS
+    # the numbers the key's Try this answers state, by hand
+    assert math.sqrt(48) == pytest.approx(6.93, abs=5e-3) and "\\approx 6.9" in key
+    assert 0.998**20 == pytest.approx(0.96, abs=5e-3) and 0.994**20 == pytest.approx(0.89, abs=5e-3)
+    assert 0.998**40 + 3 * 0.994**40 == pytest.approx(3.3, abs=0.05)
+    assert [round(1 - 6 * eta, 2) for eta in (0.1, 0.15, 0.2, 0.3, 0.4)] == \
+        [0.4, 0.1, -0.2, -0.8, -1.4]
+    assert "−0.2 at 0.2" in key and "−1.4 at\n0.4" in key
 
 def test_the_saved_summary_matches_sympy():
     book = json.loads(NOTEBOOK.read_text())

@@ -1,6 +1,9 @@
 """Lesson 05 (the chain rule) as a learner drives it: each lab built as the notebook builds it,
 moved to the state each "Try this" asks for, and the lesson's formulas and claims checked against
-SymPy and calculus worked by hand (never against the view's or the core's own numbers)."""
+SymPy and calculus worked by hand (never against the view's or the core's own numbers). The
+exercises are made from the notebook's own cells: each answer checked by SymPy, plausible wrong
+answers rejected, no answer on the page before the learner answers, and the teacher's notes
+hold each exercise with the core's answer and each Try this."""
 
 import json
 import math
@@ -12,8 +15,9 @@ import numpy as np
 import plotly  # noqa: F401 - required: a missing one fails the tests
 import pytest
 import sympy
+from lesson_page import Lesson, key_entries, leaks, sample_leak
 
-from gradlab.views import ChainRule, ComputationGraph, Exercise  # noqa: E402
+from gradlab.views import ChainRule, ComputationGraph, Progress  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "05_chain_rule.ipynb"
 X, Y, G = sympy.symbols("x y g", real=True)
@@ -264,31 +268,159 @@ def test_the_chain_rule_lab_sums_the_two_paths_too():
 
 # -- exercises and the summary ---------------------------------------------------------------------
 
-EXERCISES = [
-    ('Exercise("3(2x^2)^5", at={"x": 0.5}, partial="x"', H, {"x": 0.5}, X),
-    ('Exercise("exp(-x^2)", at={"x": 0.5}, partial="x"', GAUSS, {"x": 0.5}, X),
-    ('Exercise("exp(-x^2 - y^2)", at={"x": 0.5, "y": 1}, partial="y"', GAUSS_2D,
-     {"x": 0.5, "y": 1}, Y),
-    ('Exercise("(x*y + y)^2", at={"x": 2, "y": -1}, partial="y"', PATHS, {"x": 2, "y": -1}, Y),
-]
+LESSON = Lesson("05_chain_rule", "05-03", ("ChainRule(", "ComputationGraph("))
+EXERCISES = ["05-12", "05-28", "05-25", "05-29", "05-26", "05-27"]
+TRY_THIS = 6  # two bullets of 05-05, 05-19, two bullets of 05-21, 05-09
+NUMBERS = [("05-12", H, {"x": 0.5}, X), ("05-25", GAUSS, {"x": 0.5}, X),
+           ("05-26", GAUSS_2D, {"x": 0.5, "y": 1}, Y), ("05-27", PATHS, {"x": 2, "y": -1}, Y)]
 
 
-@pytest.mark.parametrize("code, expression, point, variable", EXERCISES,
+@pytest.mark.parametrize("cell_id, expression, point, variable", NUMBERS,
                          ids=["chain", "exp", "exp-partial", "paths"])
-def test_each_exercise_expects_what_sympy_says_and_its_answer_is_not_on_the_page(
-        code, expression, point, variable):
-    assert code in "\n".join(sources("code"))
-    text = re.search(r'Exercise\("([^"]+)"', code).group(1)
-    exercise = Exercise(text, at=point, partial=str(variable))
+def test_each_number_exercise_expects_what_sympy_says(cell_id, expression, point, variable):
+    exercise = LESSON.run(cell_id)
+    assert exercise.at == {k: float(v) for k, v in point.items()}
     answer = at(sympy.diff(expression, variable), **point)
     assert exercise.expected == pytest.approx(answer, rel=1e-12)
     assert exercise.check(f"{answer:.4f}")
-    # the answer is not printed in the saved outputs, nor by the labs at their default points
-    shown = f"{answer:.4g}".replace("-", "")
-    assert shown not in outputs()
-    for lab in (ChainRule(text), ComputationGraph(text)):
-        assert shown not in lab.readout_text.replace("−", "")
-        assert shown not in getattr(lab, "summary", lab.readout).value.replace("−", "")
+    assert not LESSON.run(cell_id).check(f"{-answer:.4f}")  # the sign flipped
+
+
+def test_exercise_1_the_chapters_example_at_a_new_point():
+    assert at(sympy.diff(H, X), x=0.5) == 960 / 512 == 1.875
+    for wrong in ("960",  # the value at x = 1, the lab's default
+                  "3.75",  # a factor 2 too many
+                  f"{960 * 0.5**10:g}"):  # 0.5^10 instead of 0.5^9
+        assert not LESSON.run("05-12").check(wrong), wrong
+    assert "0.5^9 = 1/512" in LESSON.run("05-12").hints[2] and 0.5**9 == 1 / 512
+    view = ChainRule("3(2x^2)^5", inner="2x^2")  # checkable in the lab
+    assert on_slider_grid(view.sliders["x"], 0.5)
+    view.sliders["x"].value = 0.5
+    assert view.numbers["x"]["chain"] == pytest.approx(1.875, rel=1e-12)
+
+
+def test_exercise_2_a_new_function_of_a_function_as_a_formula():
+    exercise = LESSON.run("05-28")
+    assert exercise.kind == "formula"
+    h = 2 * (3 * X**2) ** 3
+    assert sympy.expand(sympy.diff(h, X)) == 324 * X**5
+    assert sympy.expand(6 * (3 * X**2) ** 2 * 6 * X) == 324 * X**5  # the worked step's form
+    for right in ("324x^5", "6(3x^2)^2 * 6x", "324*x^5"):
+        assert LESSON.run("05-28").check(right), right
+    for wrong in ("6(3x^2)^2",  # the inner derivative forgotten
+                  "6x^2 * 6x",  # the outer derivative taken at x
+                  "18x^4 * 6x",  # (3x^2)^2 taken as 3x^4
+                  "-324x^5"):
+        assert not LESSON.run("05-28").check(wrong), wrong
+
+
+def test_exercise_4_the_exp_of_an_inner_function_as_a_formula():
+    exercise = LESSON.run("05-29")
+    assert exercise.kind == "formula"
+    h = sympy.exp(X**2 + 3 * X)
+    assert sympy.simplify(sympy.diff(h, X) - (2 * X + 3) * h) == 0
+    assert "with * before it" in exercise.question.value  # the language needs * before exp
+    for right in ("(2x + 3)*exp(x^2 + 3x)", "exp(x^2 + 3x)*(2x + 3)",
+                  "2x*exp(x^2 + 3x) + 3*exp(x^2 + 3x)"):
+        assert LESSON.run("05-29").check(right), right
+    for wrong in ("exp(x^2 + 3x)",  # the inner derivative forgotten
+                  "(2x + 3)*exp(2x + 3)",  # the derivative put into the exponent
+                  "(x^2 + 3x)*exp(x^2 + 3x - 1)"):  # the power rule used on e^u
+        assert not LESSON.run("05-29").check(wrong), wrong
+
+
+def test_the_other_exercises_reject_the_slips_the_key_names():
+    # exp(-x^2) at 0.5: e^u alone (u' forgotten) is e^-0.25, the sign flipped
+    assert not LESSON.run("05-25").check(f"{math.exp(-0.25):.4f}")
+    # exp(-x^2 - y^2) at (0.5, 1): the x partial instead, or x^2 left out of g
+    for wrong in (at(sympy.diff(GAUSS_2D, X), x=0.5, y=1), -2 * math.exp(-1)):
+        assert not LESSON.run("05-26").check(f"{wrong:.4f}"), wrong
+    # (xy + y)^2 at (2, -1): one path only: upstream 2(xy + y) = -6 times x = 2, or times 1
+    for wrong in (-12, -6):
+        assert not LESSON.run("05-27").check(str(wrong)), wrong
+    assert -12 + -6 == at(sympy.diff(PATHS, Y), x=2, y=-1)
+
+
+def test_the_lesson_has_six_exercises_of_two_kinds_each_after_its_idea_then_progress():
+    assert LESSON.exercise_cells() == EXERCISES
+    exercises = [LESSON.run(c) for c in EXERCISES]
+    assert [e.kind for e in exercises] == ["number", "formula", "number", "formula", "number",
+                                           "number"]
+    order = LESSON.order
+    index = order.index
+    assert index("05-05") < index("05-12") < index("05-28") < index("05-18")  # the example
+    assert index("05-21") < index("05-22") < index("05-25") < index("05-29") \
+        < index("05-07")  # e^u, after its lab and its graph
+    assert index("05-23") < index("05-26") < index("05-24")  # the partial form
+    assert index("05-10") < index("05-27") < index("05-13")  # two paths
+    assert LESSON.text(order[-2]).strip() == "## Your progress"
+    assert LESSON.text(order[-1]).strip() == "Progress()"
+    progress = Progress(exercises)
+    assert progress.count == 6 and progress.solved_count == 0
+    for exercise in exercises:
+        assert len(exercise.hints) == 3  # a nudge, the rule, the worked step
+        assert exercise.check(exercise.answer_text) is True
+    assert progress.solved_count == 6
+    progress.reset()
+    assert progress.solved_count == 0
+
+
+def test_the_exercise_cells_hide_their_code_which_holds_the_hints():
+    for cell_id in EXERCISES:
+        cell = LESSON.cells[cell_id]
+        exercise = LESSON.run(cell_id)
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
+        assert "".join(cell["outputs"][0]["data"]["text/plain"]).strip() == \
+            f"Exercise ({exercise.kind}): run the cell to answer it"
+        first = LESSON.text(cell_id).splitlines()[0]
+        assert not any(hint[:25] in first for hint in exercise.hints)
+        assert len([line for line in LESSON.text(cell_id).splitlines() if line.strip()]) <= 3
+
+
+def test_no_answer_is_on_the_page_before_the_learner_answers():
+    page = LESSON.page_before_answering()
+    for cell_id in EXERCISES:
+        exercise = LESSON.run(cell_id)
+        for where, shown in page.items():
+            assert not leaks(exercise, shown), (cell_id, where, leaks(exercise, shown))
+        if exercise.at is not None:  # nothing printed at the exercise's point, no lab opens there
+            point = ", ".join(f"{k} = {v:g}" for k, v in exercise.at.items())
+            assert f"at {point}:" not in page["saved outputs"], cell_id
+            for lab_id in LESSON.lab_cells():
+                lab = LESSON.run(lab_id)
+                source = getattr(lab, "expression", None) or lab.source.expression
+                if source.text == exercise.expression.text:
+                    default = {k: float(s.value) for k, s in lab.sliders.items()}
+                    assert default != exercise.at, (cell_id, lab_id)
+
+
+def test_the_leak_check_finds_an_answer_in_each_form():
+    """The check above can fail: it finds each exercise's answer where it is written."""
+    for cell_id in EXERCISES:
+        exercise = LESSON.run(cell_id)
+        assert leaks(exercise, sample_leak(exercise)), cell_id
+    assert leaks(LESSON.run("05-28"), "so $h'(x) = 6(3x^2)^2 \\cdot 6x$")
+    assert leaks(LESSON.run("05-29"), "$h'(x) = e^{x^2 + 3x} \\cdot (2x + 3)$")
+    assert leaks(LESSON.run("05-25"), "the slope there is −0.7788")
+
+
+def test_the_teachers_notes_have_every_exercise_with_the_cores_answer_and_each_try_this():
+    entries = key_entries(LESSON)
+    assert [int(k) for k, _ in entries] == list(range(1, len(EXERCISES) + 1))
+    for (_, answer), cell_id in zip(entries, EXERCISES, strict=True):
+        typed = answer.strip().strip("`")
+        assert LESSON.run(cell_id).problem.check(typed).correct, (cell_id, typed)
+    key = LESSON.key.read_text()
+    assert len(re.findall(r"^### Try this: ", key, flags=re.M)) == len(LESSON.try_this()) \
+        == TRY_THIS
+    # the numbers the key's reasoning states, by hand or SymPy
+    assert 15 * (2 * 0.25) ** 4 * 4 * 0.5 == 1.875
+    assert sympy.expand(sympy.diff(-2 * X * GAUSS, X) - (4 * X**2 - 2) * GAUSS) == 0
+    assert "(4x^2 - 2)\\,e^{-x^2}" in key
+    assert abs(at(sympy.diff(GAUSS, X), x=0.7)) == pytest.approx(0.858, abs=5e-4)
+    assert at(sympy.diff(GAUSS_2D, X), x=0.5, y=1) == pytest.approx(-0.287, abs=5e-4)
+    assert -2 * math.exp(-1) == pytest.approx(-0.736, abs=5e-4)
+    assert "−12, only the direct path −6" in " ".join(key.split())
 
 
 def test_the_hints_formulas_are_right():
