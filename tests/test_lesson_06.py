@@ -10,12 +10,10 @@ import math
 import re
 from pathlib import Path
 
-import pytest
-
-pytest.importorskip("plotly")
-pytest.importorskip("ipywidgets")
-
+import ipywidgets  # noqa: F401 - required: a missing one fails the tests
 import numpy as np  # noqa: E402
+import plotly  # noqa: F401 - required: a missing one fails the tests
+import pytest
 import sympy as sp  # noqa: E402
 
 from gradlab.views import Exercise, Progress  # noqa: E402

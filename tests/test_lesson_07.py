@@ -10,12 +10,10 @@ import json
 import re
 from pathlib import Path
 
+import ipywidgets  # noqa: F401 - required: a missing one fails the tests
 import numpy as np
+import plotly  # noqa: F401 - required: a missing one fails the tests
 import pytest
-
-pytest.importorskip("plotly")
-pytest.importorskip("ipywidgets")
-
 import sympy as sp  # noqa: E402
 
 import gradlab as gl  # noqa: E402

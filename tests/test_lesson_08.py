@@ -13,10 +13,9 @@ import re
 from pathlib import Path
 
 import numpy as np
+import plotly  # noqa: F401 - required: a missing one fails the tests
 import pytest
 import sympy as sp
-
-pytest.importorskip("plotly")
 
 from gradlab.model import BookModel, small_batch  # noqa: E402
 from gradlab.views import Exercise, LossLab, LossSurface, Progress  # noqa: E402

@@ -15,9 +15,8 @@ import re
 from pathlib import Path
 
 import numpy as np
+import plotly  # noqa: F401 - required: a missing one fails the tests
 import pytest
-
-pytest.importorskip("plotly")
 
 from gradlab.engine import Value  # noqa: E402
 from gradlab.optim import Adam  # noqa: E402

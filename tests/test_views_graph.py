@@ -3,10 +3,9 @@ against derivatives worked by hand (and the recorded steps they must come from).
 
 import math
 
+import ipywidgets  # noqa: F401 - required: a missing one fails the tests
+import plotly  # noqa: F401 - required: a missing one fails the tests
 import pytest
-
-pytest.importorskip("plotly")
-pytest.importorskip("ipywidgets")
 
 import gradlab as gl  # noqa: E402
 from gradlab.views._common import fmt  # noqa: E402

@@ -9,11 +9,10 @@ import math
 import re
 from types import SimpleNamespace
 
+import ipywidgets  # noqa: F401 - required: a missing one fails the tests
 import numpy as np
+import plotly  # noqa: F401 - required: a missing one fails the tests
 import pytest
-
-pytest.importorskip("plotly")
-pytest.importorskip("ipywidgets")
 
 from gradlab.views import LayerLab  # noqa: E402
 from gradlab.views._common import fmt  # noqa: E402

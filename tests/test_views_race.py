@@ -4,9 +4,8 @@ message, Reset goes back to step 0."""
 
 
 import numpy as np
+import plotly  # noqa: F401 - required: a missing one fails the tests
 import pytest
-
-pytest.importorskip("plotly")
 
 from gradlab.views.race import FIRST_PATH, MAX_STEPS, NAMES, OptimizerRace  # noqa: E402
 

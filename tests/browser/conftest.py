@@ -41,8 +41,9 @@ def chromium_path() -> str:
 def browser(chromium_path: str) -> Iterator[object]:
     try:
         from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Playwright for Python is not installed (pip install -e '.[browser]')")
+    except ImportError:  # a required test dependency (the test lock has it): fail, never skip
+        pytest.fail("Playwright for Python is not installed (pip install -e '.[browser]')",
+                    pytrace=False)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True, timeout=60_000)

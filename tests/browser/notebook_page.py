@@ -90,7 +90,7 @@ _OUTPUT_PROBLEMS = """() => {
 # (each 2-D trace is a group in its type's "mlayer", e.g. g.trace or g.contour) or on a WebGL
 # canvas (3-D). An empty set of axes (the figure before its data
 # arrived, or data that never did) is not drawn.
-_DRAWN = """gd => !!gd.querySelector('svg.main-svg')
+DRAWN = """gd => !!gd.querySelector('svg.main-svg')
   && (gd._fullData || []).some(trace => trace.visible === true)
   && !!gd.querySelector('svg.main-svg .mlayer > *, svg.main-svg .trace, .gl-container canvas')
   && gd.getBoundingClientRect().width > 0"""
@@ -109,7 +109,7 @@ _PLOTS_SETTLED = """([quiet]) => {
     return 0;
   }
   return now - window.__gradlabPlotSince >= quiet ? plots.length + 1 : 0;
-}""".replace("__DRAWN__", _DRAWN)
+}""".replace("__DRAWN__", DRAWN)
 
 
 @dataclass
@@ -180,7 +180,7 @@ def undrawn_plots(page: Page) -> list[str]:
         .map((gd, index) => drawn(gd) ? null
              : `plot ${index + 1}: ${(gd.textContent || '').slice(0, 80)}`)
         .filter(Boolean);
-    }""".replace("__DRAWN__", _DRAWN))
+    }""".replace("__DRAWN__", DRAWN))
 
 
 def shut_down_kernel(page: Page) -> None:

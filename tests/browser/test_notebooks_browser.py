@@ -1,6 +1,10 @@
 """Every notebook, run in JupyterLab in Chromium as a learner would (Run All): no error output,
-no console error, no request leaving the local server, plots drawn; then a slider moved with
-the keyboard must redraw its plot and make the readouts show the core's numbers at the new point.
+no console error, no request leaving the local server, plots drawn; then in EVERY lab (each
+cell that makes one; a notebook without a lab fails) a slider moved with the keyboard must
+redraw the lab, and what its text then says, labels and numbers together as rendered, must
+agree with oracles independent of gradlab (lab_claims: SymPy's derivative of the variable the
+LABEL names; the book's model, optimizers and layer in numpy by hand); the tagged numbers must
+also be the core's at the new point.
 
 Readout convention (for views): an element showing a number carries
 `data-gradlab-expression` (the expression text in gradlab's language), `data-gradlab-of`
@@ -30,44 +34,46 @@ presses it again after the move)."""
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
+from lab_claims import claim_problems
 from lab_slider import (
     Lab,
     Readout,
     find_lab,
+    lab_text,
     plot_drawing,
     press_button,
     press_slider,
     readouts,
     slider_readout,
+    slider_readouts,
+    text_blocks,
     wait_for_check,
+    wait_for_labs,
     wait_for_new_drawing,
+    wait_for_new_text,
     wait_for_readouts_at,
 )
 from notebook_page import (
+    RENDER_MS,
     UPDATE_MS,
     open_notebook,
     output_problems,
     parse_number,
     run_all,
     undrawn_plots,
-    wait_for_plots,
 )
-from subjects import CANARY, SCREENSHOTS, subject_notebooks
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from subjects import CANARY, SCREENSHOTS, lab_cells, subject_notebooks
 
 import gradlab as gl
 from gradlab.model import BookModel, small_batch
 from gradlab.surfaces import race
 from gradlab.training import Trainer
 from gradlab.views.training import EPOCHS_PER_TICK
-
-try:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-except ImportError:  # no Playwright: the fixtures skip these tests (or fail them in CI)
-    PlaywrightTimeout = TimeoutError
-
 
 RACE_STEPS = 3  # Step presses before moving a race's learning rate
 
@@ -174,17 +180,29 @@ def check_readouts(shown: list[Readout]) -> list[str]:
     return wrong
 
 
-def run_notebook(page, lab, name: str) -> int:
-    """Open `name`, Run All, wait for the plots; returns the number of plots."""
+def run_notebook(page, lab, name: str, cells: list[int] = ()) -> int:
+    """Open `name`, Run All, wait until each lab cell shows its slider and drawn plots (a
+    condition, however long a slow machine takes, within RENDER_MS); returns the number of
+    plots drawn."""
     open_notebook(page, lab.lab_url(name))
     run_all(page)
-    return wait_for_plots(page)
+    try:
+        wait_for_labs(page, list(cells))
+    except PlaywrightTimeout:
+        pytest.fail(f"{name}: the labs of cells {list(cells)} did not all show a slider and "
+                    f"drawn plots within {RENDER_MS / 1000:.0f} s: {undrawn_plots(page)}")
+    return page.locator(".js-plotly-plot").count()
 
 
 @pytest.mark.parametrize("name", subject_notebooks())
-def test_notebook_runs_clean_and_its_lab_responds(page, lab, name: str) -> None:
+def test_notebook_runs_clean_and_every_lab_responds(page, lab, name: str) -> None:
+    """Every lab of the notebook (each cell that makes one) is found, one of its sliders moved
+    by keyboard, and what its text then says checked: against SymPy or numpy by hand where a
+    label names a number (lab_claims), and the tags against the core (check_readouts)."""
     page, watch = page
-    plots = run_notebook(page, lab, name)
+    cells = lab_cells(name)
+    assert cells, f"{name} makes no lab: every lesson has one"
+    plots = run_notebook(page, lab, name, cells)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # the notebook, full width
     if plots:
@@ -197,10 +215,10 @@ def test_notebook_runs_clean_and_its_lab_responds(page, lab, name: str) -> None:
     assert plots >= 1, "no plot was drawn"
     assert undrawn_plots(page) == []
 
-    found = find_lab(page)
-    if found is None:
-        return  # a notebook without a slider beside a plot has nothing more to move
-    move_slider_and_check(page, watch, found)
+    for cell in cells:
+        found = find_lab(page, cell)
+        assert found is not None, f"cell {cell} makes a lab, but the page shows no slider in it"
+        move_slider_and_check(page, watch, found)
 
 
 def check_kinds(page, found: Lab) -> set[str]:
@@ -219,7 +237,11 @@ def step_and_wait(page, found: Lab, kind: str, key: str, value: int, presses: in
 
 
 def move_slider_and_check(page, watch, found: Lab) -> None:
+    """Move the lab's slider one step by keyboard; wait until its plots (or, without a plot,
+    its text) change and its readouts are at the new point; then check what its text claims
+    against the oracles (lab_claims) and the tagged numbers against the core."""
     kinds = check_kinds(page, found)
+    where = f"cell {found.cell}, slider {found.variable!r}"
     if "race" in kinds:  # Step moves every path on (at step 0 each is the start alone)
         now = max(r.check["steps"] for r in readouts(page, found)
                   if r.check is not None and r.check.get("kind") == "race")
@@ -227,13 +249,17 @@ def move_slider_and_check(page, watch, found: Lab) -> None:
     if "training" in kinds:  # at epoch 0 nothing is trained yet: train a Step first
         step_and_wait(page, found, "training", "epochs", EPOCHS_PER_TICK)
     drawing = plot_drawing(page, found)
+    text = lab_text(page, found)
     key = "ArrowLeft" if found.at_max else "ArrowRight"
     press_slider(page, found, key)
-    moved = f"{key} on slider {found.variable!r} (cell {found.cell})"
+    moved = f"{key} on {where}"
     try:
-        wait_for_new_drawing(page, found, drawing)
+        if drawing:
+            wait_for_new_drawing(page, found, drawing)
+        else:  # a table or the chain rule: no plot, the text changes
+            wait_for_new_text(page, found, text)
     except PlaywrightTimeout:
-        pytest.fail(f"the plot did not change within {UPDATE_MS / 1000:.0f} s of {moved}")
+        pytest.fail(f"the lab did not change within {UPDATE_MS / 1000:.0f} s of {moved}")
     if "training" in kinds:  # the new setting starts training over: then train a Step again
         try:
             wait_for_check(page, found, "training", "epochs", 0)
@@ -242,24 +268,27 @@ def move_slider_and_check(page, watch, found: Lab) -> None:
         step_and_wait(page, found, "training", "epochs", EPOCHS_PER_TICK)
 
     new_value = slider_readout(page, found)
-    assert new_value != found.value, "the slider's readout did not move"
+    assert new_value != found.value, f"{where}: the slider's readout did not move"
     assert (new_value > found.value) == (key == "ArrowRight")
     # the readout rounds the slider's value to its printed decimals
     tol = 0.5 * 10.0 ** -found.decimals + 1e-12
     assert readouts(page, found), (
-        "the lab shows no readout tagged with data-gradlab-* attributes (see this module's "
-        "docstring), so its numbers cannot be checked against the core")
+        f"{where}: the lab shows no readout tagged with data-gradlab-* attributes (see this "
+        "module's docstring), so its numbers cannot be checked")
     try:
         wait_for_readouts_at(page, found, found.variable, new_value, tol)
     except PlaywrightTimeout:
         pytest.fail(f"the readouts are still not at "
                     f"{found.variable} = {new_value} {UPDATE_MS / 1000:.0f} s after {moved}")
     shown = readouts(page, found)
-    assert any(found.variable in r.at for r in shown), (
-        f"no readout depends on the slider {found.variable!r}")
+    if not any(found.variable in r.at for r in shown):  # a setting no readout is tagged with
+        assert lab_text(page, found) != text, f"{where}: the text did not change"
     if "training" in kinds:
         assert any(r.check and r.check.get("kind") == "training" and r.of == "" for r in shown), (
             "the training lab shows no tagged loss after a Step")
+    checked, wrong = claim_problems(text_blocks(page, found), slider_readouts(page, found))
+    assert wrong == [], f"{where}: what the lab says disagrees with the oracles"
+    assert checked >= 1, f"{where}: no label beside a number that an oracle can check"
     assert check_readouts(shown) == []
     assert output_problems(page) == []
     assert watch.console_errors == []
@@ -274,7 +303,11 @@ def test_checks_catch_an_error_and_an_outside_request(page, lab) -> None:
     problems = output_problems(page)
     assert any("ValueError: canary" in p for p in problems), problems
     assert any("not executed" in p for p in problems), problems  # Run All stops at the error
-    assert any("198.51.100.7" in url for url in watch.foreign_requests()), watch.requests
+    # the page asks for the image as it shows the output: wait for that request (a condition)
+    deadline = time.monotonic() + UPDATE_MS / 1000
+    while not any("198.51.100.7" in url for url in watch.foreign_requests()):
+        assert time.monotonic() < deadline, watch.requests
+        page.wait_for_timeout(100)  # lets Playwright deliver the page's events
 
 
 def test_readout_check_rejects_a_wrong_number() -> None:
