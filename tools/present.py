@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,13 @@ NOTEBOOKS = REPO / "notebooks"
 TEMPLATES = REPO / "present"
 TEMPLATE = "projector"
 PORT = 8866  # Voila's usual port; `make present PORT=...` changes it
+# The lab extensions the learner's JupyterLab switches off (the teacher's tools, nbgrader and
+# notebook 7, which `make test` installs): the projector's pages load none of them either.
+PAGE_CONFIG = REPO / "jupyter" / "settings" / "page_config.json"
+
+
+def disabled_extensions() -> list[str]:
+    return list(json.loads(PAGE_CONFIG.read_text()).get("disabledExtensions", []))
 
 
 def command(target: Path = NOTEBOOKS, port: int = PORT, *, open_browser: bool = True,
@@ -34,6 +42,7 @@ def command(target: Path = NOTEBOOKS, port: int = PORT, *, open_browser: bool = 
         "--strip_sources=True",  # the audience sees text, plots and sliders, never code
         # a ?template=... in an address must not bring back a template that links a CDN
         "--VoilaConfiguration.allow_template_override=NO",
+        *(f"--VoilaConfiguration.extension_denylist={name}" for name in disabled_extensions()),
     ]
     if not open_browser:
         args.append("--no-browser")
