@@ -340,9 +340,10 @@ def printed(cell_id: str) -> str:
 def test_the_summary_prints_sympys_numbers_at_points_no_exercise_asks_about():
     curve_part, gradient_part = printed("01-12").rstrip("\n").rsplit("\n", 1)
     g = x**3 - 2 * x
-    assert "at x = -1.5:" in curve_part
-    assert f"f = {float(g.subs(x, -1.5)):g}\n" in curve_part
-    assert f"= {float(sp.diff(g, x).subs(x, -1.5)):g}\n" in curve_part.split("∂f/∂x")[1]
+    value, slope = curve_part.split(" ", 1)
+    assert float(value) == pytest.approx(float(g.subs(x, -1.5)))
+    assert ast.literal_eval(slope) == {"x": pytest.approx(float(sp.diff(g, x).subs(x, -1.5)))}
+    assert "x^2" not in curve_part  # the derivative's formula is an exercise's answer
     point = {x: -1, y: sp.Rational(3, 2)}
     assert ast.literal_eval(gradient_part) == {"x": float(sp.diff(F, x).subs(point)),
                                                "y": float(sp.diff(F, y).subs(point))}
