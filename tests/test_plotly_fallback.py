@@ -20,7 +20,8 @@ from plotly.basedatatypes import BaseFigure  # noqa: E402
 from plotly.basewidget import BaseFigureWidget  # noqa: E402
 from plotly.io.json import to_json_plotly  # noqa: E402
 
-from gradlab import views  # noqa: E402
+from gradlab import views
+from gradlab.model import BookModel  # noqa: E402
 
 # what gradlab calls on plotly's classes (their public methods call the first two as well)
 CHANGED = ("_perform_plotly_restyle", "_perform_plotly_relayout")
@@ -168,6 +169,12 @@ LABS: dict[str, tuple[Callable[[], object], list[Callable[[object], None]], bool
     "LossLab": (lambda: views.LossLab(),
                 [_set("slider", 0.5), _set("choice", "W1[1,3]"), _set("slider", -1.0),
                  _click("reset_button")], False),
+    "LayerLab": (lambda: views.LayerLab(),
+                 [_set("slider", 4.0), _set("choice", "dvalues[0,2]"), _set("slider", 0.0),
+                  _set("explain", "dinputs[0,3]"), _click("book_button")], False),
+    "LossSurface": (lambda: views.LossSurface(BookModel(weight_scale=1, bias=0.1)),
+                    [_click("step_button"), _click("step_button"),
+                     _set("second", "W2[1,0]"), _click("reset_button")], True),
     "OptimizerRace": (lambda: views.OptimizerRace(),
                       [_set("play", 10), _set("play", 30), _set("momentum_slider", 0.5),
                        _set("surface_choice", "saddle"), _set("play", 20)], True),
