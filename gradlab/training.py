@@ -17,7 +17,7 @@ from .optim import SGD, Adagrad, Adam, Optimizer, RMSprop
 
 # name -> (class, the book's settings for the spiral data, ch. 10). Plain SGD and SGD with
 # momentum are the same class: momentum 0 makes the update -lr * grad. AdaGrad: the book's lr
-# 1.0 moves every weight by 1 on the first step (its update is lr * g / |g|); from these
+# 1.0 moves every weight by 1 on the first step (its update is -lr * g / (|g| + eps)); from these
 # 0.01-scale starting weights that switches off every hidden ReLU for good (loss stuck at
 # 10.7), so the lab starts it at 0.1.
 OPTIMIZERS: dict[str, tuple[type[Optimizer], dict[str, float]]] = {
