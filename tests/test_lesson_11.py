@@ -7,7 +7,6 @@ answer shown true in the lab) and the printed summary are checked by hand too, n
 page gives an answer away, and the teacher's notes (docs/teaching/lessons/11_training_lab.md)
 answer every exercise and "Try this". Each run is a few hundred epochs (well under a second)."""
 
-import ast
 import html
 import json
 import math
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import plotly  # noqa: F401 - required: a missing one fails the tests
+import practice_checks as practice  # noqa: E402
 import pytest
 
 from gradlab.engine import Value  # noqa: E402
@@ -369,136 +369,31 @@ def test_the_lesson_says_at_its_top_that_it_is_an_extension():
     assert "chapter on optimizers" in top
 
 
-# -- the exercises, as the notebook makes them ----------------------------------------------------
+# -- the practice: exercises, no answer on the page, teacher's notes (tests/practice_checks.py)
 
-def notebook_exercises() -> list[tuple[str, Exercise]]:
-    """Every Exercise the notebook's code cells make, in order, with the id of its cell: each
-    call read with ast (its arguments are literals) and made again exactly as written."""
-    made = []
-    for cell in cells("code"):
-        for node in ast.walk(ast.parse("".join(cell["source"]))):
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            if isinstance(func, ast.Name) and func.id == "Exercise":
-                maker = Exercise
-            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                  and func.value.id == "Exercise"):
-                maker = getattr(Exercise, func.attr)
-            else:
-                continue
-            args = [ast.literal_eval(arg) for arg in node.args]
-            kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
-            made.append((cell["id"], maker(*args, **kwargs)))
-    return made
-
-
-def answer_forms(exercise: Exercise) -> list[str]:
-    """The exercise's answer as a page could print it: a number or vector at a few roundings
-    (with its sign), a formula as the checker, summary() and SymPy's LaTeX write it, a choice's
-    option (when it is long enough to be told apart from ordinary words)."""
-    if exercise.kind == "number":
-        v = exercise.expected
-        forms = {f"{v:.6g}", f"{v:.4g}", f"{v:.3g}", f"{v:.2f}", f"{v:.3f}"}
-        return sorted(forms | ({str(round(v))} if abs(v - round(v)) < 1e-6 else set()))
-    if exercise.kind == "vector":
-        values = list(exercise.expected.values())
-        return sorted({", ".join(format(v, spec) for v in values)
-                       for spec in (".6g", ".4g", ".3g", ".2f")})
-    if exercise.kind == "formula":
-        partial = exercise.expression.partial(exercise.partial)
-        return sorted({exercise.answer_text, partial.text, exercise.problem.shown.latex,
-                       partial.latex})
-    options = exercise.expected if isinstance(exercise.expected, tuple) else (exercise.expected,)
-    return [option for option in options if len(option) >= 15]
-
-
-def shows(text: str, form: str) -> bool:
-    """Does text show this answer? A number only as a whole number with its own sign (6 is not
-    in 16, 6.5, -6 or 6x; -1 is not in -1.5), ASCII or typeset minus."""
-    text = text.replace("−", "-")
-    if re.fullmatch(r"-?[0-9.]+(e-?[0-9]+)?(, -?[0-9.]+(e-?[0-9]+)?)*", form):
-        return re.search(r"(?<![\w.\-])" + re.escape(form) + r"(?![\w]|\.\d)", text) is not None
-    return form in text
-
-
-def saved_outputs() -> str:
-    """Every text the saved notebook shows below its code cells."""
-    texts = []
-    for cell in cells("code"):
-        for output in cell.get("outputs", []):
-            texts.append("".join(output.get("text", "")))
-            for kind, data in output.get("data", {}).items():
-                if kind.startswith("text/"):
-                    texts.append("".join(data))
-    return "\n".join(texts)
-
-
-EXERCISES = notebook_exercises()
+EXERCISES = practice.notebook_exercises(cells("code"))
 
 
 @pytest.mark.parametrize("cell_id, exercise", EXERCISES, ids=[c for c, _ in EXERCISES])
 def test_no_saved_output_hint_or_question_shows_an_exercises_answer(cell_id, exercise):
-    outputs = saved_outputs()
-    for form in answer_forms(exercise):
-        assert not shows(outputs, form), (cell_id, form)
-        for _, other in EXERCISES:  # no hint or question of the lesson gives it away
-            for text in (*other.hints, other.question_text):
-                assert not shows(text, form), (cell_id, form, text)
+    practice.assert_no_answer_shown(cells("code"), EXERCISES, cell_id, exercise)
 
 
 def test_the_leak_check_would_see_a_printed_answer():
-    """The check above is no formality: an output with the answer in it is caught."""
-    for _, exercise in EXERCISES:
-        forms = answer_forms(exercise)
-        if forms:
-            assert any(shows(f"  gradient = {form}\n", form) for form in forms)
-    assert not shows("-6.5 and 16 and 6x", "6") and shows("∂f/∂x = 6", "6")
-    assert shows("(−3, −1)", "-3, -1") and not shows("(-13, -1.5)", "-3, -1")
+    practice.assert_the_leak_check_sees_a_printed_answer(EXERCISES)
 
 
 def test_at_least_two_kinds_and_progress_at_the_end():
-    kinds = {exercise.kind for _, exercise in EXERCISES}
-    assert len(EXERCISES) >= MIN_EXERCISES and len(kinds) >= 2
-    last_code, last_heading = cells("code")[-1], cells("markdown")[-1]
-    assert "".join(last_code["source"]).strip() == "Progress()"
-    assert "".join(last_heading["source"]).startswith("## Your progress")
-    assert all(len(exercise.hints) == 3 for _, exercise in EXERCISES)  # nudge, rule, step
-
-
-# -- the teacher's notes: every exercise in the answer key, with an answer the checker accepts -----
-
-def key_sections() -> dict[str, str]:
-    text = NOTES.read_text()
-    parts = re.split(r"^### ", text, flags=re.M)
-    return {part.splitlines()[0]: part for part in parts[1:]}
+    practice.assert_kinds_and_progress(EXERCISES, cells("code"), cells("markdown"), MIN_EXERCISES)
 
 
 def test_the_teachers_notes_have_a_plan_and_an_answer_key():
-    text = NOTES.read_text()
-    for heading in ("## Lesson plan", "## Answer key"):
-        assert heading in text
-    assert "Gradients, Partial Derivatives, and the Chain Rule" in text
-    plan = text.split("## Answer key")[0]
-    assert re.search(r"\d+ min", plan) and "misconception" in plan.lower()
+    practice.assert_notes_have_a_plan_and_an_answer_key(NOTES)
 
 
 def test_every_exercise_is_in_the_answer_key_with_an_answer_the_checker_accepts():
-    sections = [body for title, body in key_sections().items() if title.startswith("Exercise")]
-    assert len(sections) == len(EXERCISES)
-    for k, ((cell_id, exercise), body) in enumerate(zip(EXERCISES, sections, strict=True), 1):
-        assert body.startswith(f"Exercise {k}:"), body[:40]
-        typed = re.search(r"^Answer: `?([^`\n]+)`?", body, flags=re.M).group(1).strip()
-        assert exercise.check(typed), (cell_id, typed, exercise.result.message)
-        assert exercise.answer_text in body or exercise.kind == "choice", cell_id
+    practice.assert_every_exercise_in_the_key(NOTES, EXERCISES)
 
 
 def test_every_try_this_is_answered_in_the_key():
-    bullets = 0
-    for cell in cells("markdown"):
-        text = "".join(cell["source"])
-        for block in re.findall(r"\*\*Try this[^*]*\*\*(.*?)(?:\n\n|\Z)", text, flags=re.S):
-            found = len(re.findall(r"^- ", block, flags=re.M))
-            bullets += found or 1
-    answered = [title for title in key_sections() if title.startswith("Try this")]
-    assert bullets >= 1 and len(answered) >= bullets
+    practice.assert_every_try_this_in_the_key(cells("markdown"), NOTES)
