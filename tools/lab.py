@@ -11,7 +11,7 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,6 +29,22 @@ TEACHER_SERVER_EXTENSIONS = (
     "nbgrader.server_extensions.course_list",
     "notebook",
 )
+
+
+# One BLAS thread in the kernels: numpy's matrix products in a lesson are small, and OpenBLAS's
+# default (a thread per core) made a training tick 2.5x slower on a 2-core laptop, its threads
+# spinning against the browser's (80-94 ms against 33-35 ms per Play tick; benchmarks/README.md).
+# Set for the server, so every kernel it starts inherits them; a value the user set is kept.
+ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+              "VECLIB_MAXIMUM_THREADS")
+
+
+def environment(base: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """`base` with one BLAS thread for the kernels (unless `base` names a count itself)."""
+    env = dict(base)
+    for name in ONE_THREAD:
+        env.setdefault(name, "1")
+    return env
 
 
 def running_as_root() -> bool:
@@ -65,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="do not open a browser tab (print the address only)")
     options = parser.parse_args(argv)
     args = command(port=options.port, open_browser=not options.no_browser)
-    return run(args)
+    return run(args, environment())
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> int:

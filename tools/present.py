@@ -51,8 +51,9 @@ def command(target: Path = NOTEBOOKS, port: int = PORT, *, open_browser: bool = 
 
 def environment(base: Mapping[str, str] = os.environ) -> dict[str, str]:
     """`base` with present/ first on JUPYTER_PATH, so Voila finds the projector template
-    (nothing is installed into the venv or ~/.jupyter)."""
-    env = dict(base)
+    (nothing is installed into the venv or ~/.jupyter), and one BLAS thread for the kernels, as
+    `make lab` gives them."""
+    env = _lab_tool().environment(base)
     paths = [str(TEMPLATES), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
     env["JUPYTER_PATH"] = os.pathsep.join(paths)
     return env

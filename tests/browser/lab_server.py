@@ -122,7 +122,7 @@ def start_lab(root: Path, state: Path, python: str = sys.executable) -> LabServe
         (state / name).mkdir(exist_ok=True)
 
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ)
+    env = LAB.environment(os.environ)  # `make lab`'s: one BLAS thread in the kernels
     env.update(
         JUPYTER_CONFIG_DIR=str(state / "config"),  # ignore the user's own jupyter config
         JUPYTER_RUNTIME_DIR=str(state / "runtime"),

@@ -223,6 +223,44 @@ def _wait(running: Running, ready, timeout: float, what: str):
                 pytrace=False)
 
 
+# the address `make lab` printed -> the process it started (make), for its kernels' environment
+_SERVERS: dict[str, int] = {}
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process under `pid` (read from /proc: a kernel's parent is the server)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    found, stack = [], [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def _kernel_environments(pid: int) -> list[dict[str, str]]:
+    """The environment of every ipykernel under `pid`."""
+    kernels = []
+    for child in _descendants(pid):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            environ = Path(f"/proc/{child}/environ").read_bytes()
+        except OSError:
+            continue
+        if b"ipykernel" in cmdline:
+            pairs = (item.split(b"=", 1) for item in environ.split(b"\0") if b"=" in item)
+            kernels.append({k.decode(): v.decode(errors="replace") for k, v in pairs})
+    return kernels
+
+
 @pytest.fixture()
 def make_lab(project: Project) -> Iterator[str]:
     """`make lab PORT=<free>` running; yields the address with its token that it printed."""
@@ -233,6 +271,7 @@ def make_lab(project: Project) -> Iterator[str]:
                       START_TIMEOUT + project.install_timeout, "make lab")
         address = found.group(1)
         assert f":{port}/" in address, f"served on another port than PORT={port}: {address}"
+        _SERVERS[address] = running.process.pid
         yield address
     finally:
         _stop(running.process)
@@ -271,6 +310,12 @@ def test_make_lab_serves_a_lesson_that_runs(make_lab: str, browser) -> None:
         assert not any("news" in text.lower() for text in toasts), toasts
         assert watch.console_errors == []
         assert watch.foreign_requests() == []
+        # the lesson's kernel runs numpy with one BLAS thread (tools/lab.py's environment)
+        kernels = _kernel_environments(_SERVERS[make_lab])
+        assert kernels, "no kernel found under the server that `make lab` started"
+        for env in kernels:
+            assert env.get("OPENBLAS_NUM_THREADS") == "1", env.get("OPENBLAS_NUM_THREADS")
+            assert env.get("OMP_NUM_THREADS") == "1"
     finally:
         shut_down_kernel(page)
         context.close()
