@@ -13,8 +13,10 @@ optimizer's step as trained in the lab, and the lab itself.)
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,6 +30,9 @@ try:
 except ImportError:  # a peer when present, never a requirement
     torch = None
 
+# the variables tools/lab.py sets to 1 for the kernels of `make lab` and `make present`
+ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+              "VECLIB_MAXIMUM_THREADS")
 LR, DECAY, EPS, BETA1, BETA2 = 0.05, 5e-7, 1e-7, 0.9, 0.999
 
 
@@ -198,15 +203,60 @@ def bench_lab(quick: bool) -> None:
     print(f"  target >= 20 redraws per second: {'met' if rate >= 20 else 'NOT met'}")
 
 
+def lab_ticks(seconds: float) -> list[float]:
+    """The TrainingLab's Play ticks (train + redraw, seconds each) for `seconds`, from epoch 0."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from views import install_null_comm
+
+    install_null_comm()
+    from gradlab.views.training import TrainingLab
+
+    lab, ticks = TrainingLab(), []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds and lab.play.value < lab.play.max:
+        t0 = time.perf_counter()
+        lab.play.value += 1
+        ticks.append(time.perf_counter() - t0)
+    return ticks
+
+
+def bench_threads(quick: bool) -> None:
+    """The lab's tick in a kernel with OpenBLAS's default threads (one per core) and with the
+    one thread `make lab` gives its kernels (tools/lab.py), each in its own process (a thread
+    count is read when numpy loads), runs alternating so both share the machine's load."""
+    from gradlab.views.training import EPOCHS_PER_TICK
+
+    print("\n== 3. the lab's tick: BLAS threads as numpy defaults vs one (as `make lab` sets) ==")
+    settings = {"default threads": {}, "one thread": {name: "1" for name in ONE_THREAD}}
+    ticks: dict[str, list[float]] = {name: [] for name in settings}
+    for _ in range(2 if quick else 4):
+        for name, extra in settings.items():
+            env = {k: v for k, v in os.environ.items() if k not in ONE_THREAD} | extra
+            out = subprocess.run([sys.executable, __file__, "--ticks", "1.5" if quick else "5"],
+                                 env=env, capture_output=True, text=True, check=True).stdout
+            ticks[name] += json.loads(out.splitlines()[-1])
+    base = float(np.median(ticks["default threads"]))
+    for name, t in ticks.items():
+        median = float(np.median(t))
+        print(f"  {name:<16} tick median {median * 1e3:6.1f} ms, p95 "
+              f"{np.percentile(t, 95) * 1e3:6.1f} ms, {EPOCHS_PER_TICK / median:5.0f} epochs/s, "
+              f"{median / base:.2f}x default ({len(t)} ticks)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short run (a few seconds)")
+    parser.add_argument("--ticks", type=float, help=argparse.SUPPRESS)  # a child of part 3
     args = parser.parse_args(argv)
+    if args.ticks:
+        print(json.dumps(lab_ticks(args.ticks)))
+        return
     print(f"python {platform.python_version()}, numpy {np.__version__}, torch "
           f"{torch.__version__ if torch is not None else 'not installed'}; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     bench_step(args.quick)
     bench_lab(args.quick)
+    bench_threads(args.quick)
 
 
 if __name__ == "__main__":
