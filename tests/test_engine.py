@@ -561,3 +561,29 @@ def test_a_plain_array_of_data_gets_no_gradient_but_the_weights_do():
     np.testing.assert_array_equal(W.grad, [[4.0, 4.0], [6.0, 6.0]])  # column sums of X
     data_leaf = out.parents[0].parents[0]
     assert data_leaf.is_constant and np.all(data_leaf.grad == 0)
+
+
+def test_a_graph_frees_itself_without_the_garbage_collector():
+    # no reference cycles: a learner's kernel frees each graph by reference counting as soon as
+    # it is dropped, so the collector never has to walk it (benchmarks/engine.py, part 1b)
+    import gc
+    import weakref
+
+    from gradlab.engine import Value
+
+    gc.collect()
+    gc.disable()
+    try:
+        w = [Value(0.1 * i, label=f"w{i}") for i in range(8)]
+        x = [Value(float(i)) for i in range(8)]
+        act = sum((wi * xi for wi, xi in zip(w, x, strict=True)), Value(0.5)).relu()
+        loss = (act - 1.0) ** 2 + act.exp() * 0.0 + w[0].tanh()
+        steps = loss.backward(record=True)
+        assert steps, "backward recorded no step"
+        inner = weakref.ref(act)
+        del act, loss, steps, x
+        assert inner() is None, "a node outlived its graph without the collector"
+        assert w[0].grad != 0.0  # the leaves keep their gradients
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

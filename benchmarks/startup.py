@@ -1,0 +1,128 @@
+"""What a learner waits for before the first picture, kernel side, beside a baseline in one run.
+
+1. Imports: `import gradlab.views` and plotly's FigureWidget in a fresh Python, with and without
+   jsonschema's IRI format checker (`rfc3987_syntax`, which builds a grammar for ~2 s when it is
+   imported: python-jsonschema/jsonschema#1428). The locks leave that package out (see
+   requirements/overrides.txt); "with" is measured only where it is installed.
+2. Each lesson run in a fresh kernel (nbclient, as JupyterLab's Run All asks a kernel), beside a
+   baseline notebook with one bare FigureWidget and one slider, run before, between and after
+   the lessons: the kernel's start, its import cell and the construction of every lab after it
+   (the cells' times as the kernel reports them). Targets: every lesson <= 1.5x the baseline;
+   the labs of a lesson built in <= 300 ms after the imports.
+
+The browser's part (the first plotly draw, MathJax) is in browser_latency.py.
+Run: `python benchmarks/startup.py [--quick] [notebooks ...]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+sys.path.insert(0, str(REPO / "tools"))
+from lab import environment  # noqa: E402  (the kernels' environment of `make lab`)
+
+IMPORT = ("import time; t = time.perf_counter(); import gradlab.views; "
+          "from plotly.graph_objects import FigureWidget; "
+          "print(time.perf_counter() - t)")
+WITHOUT = "import sys; sys.modules['rfc3987_syntax'] = None; "  # an ImportError, as if absent
+
+BASELINE = new_notebook(cells=[
+    new_code_cell("import ipywidgets as widgets\nimport plotly.graph_objects as go"),
+    new_code_cell("figure = go.FigureWidget(go.Scatter(x=[0, 1], y=[0, 1]))\n"
+                  "slider = widgets.FloatSlider(min=0, max=1)\n"
+                  "widgets.VBox([slider, figure])"),
+])
+
+
+def import_times(rounds: int) -> None:
+    print("\n== 1. import gradlab.views and FigureWidget, fresh Python each time ==")
+    present = subprocess.run([sys.executable, "-c", "import importlib.util as u; "
+                              "print(u.find_spec('rfc3987_syntax') is not None)"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    variants = {"without rfc3987_syntax": WITHOUT + IMPORT}
+    if present == "True":
+        variants = {"with rfc3987_syntax": IMPORT, **variants}
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(rounds):
+        for name, code in variants.items():
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 check=True, env=environment()).stdout
+            times[name].append(float(out.split()[-1]))
+    for name, values in times.items():
+        print(f"  {name:<24} median {statistics.median(values) * 1e3:7.0f} ms "
+              f"(min {min(values) * 1e3:.0f}, {len(values)} runs)")
+    if present != "True":
+        print("  with rfc3987_syntax: not installed here (the locks leave it out)")
+
+
+def _seconds(cell: nbformat.NotebookNode) -> float:
+    timing = cell.metadata.get("execution", {})
+    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if not (start and end):
+        return 0.0
+    parse = datetime.fromisoformat
+    return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
+
+
+def run_fresh(book: nbformat.NotebookNode) -> tuple[float, float, float]:
+    """(seconds from asking for a kernel to the last cell done, the first code cell's
+    kernel time (the imports), the other cells' kernel time (the labs))."""
+    book = nbformat.from_dict(book)
+    client = NotebookClient(book, timeout=300, kernel_name="python3", record_timing=True,
+                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+    os.environ.update(environment())  # the kernel inherits one BLAS thread, as in `make lab`
+    start = time.perf_counter()
+    client.execute()
+    total = time.perf_counter() - start
+    cells = [_seconds(cell) for cell in book.cells if cell.cell_type == "code"]
+    return total, cells[0], sum(cells[1:])
+
+
+def lessons(paths: list[Path]) -> None:
+    print("\n== 2. Run All in a fresh kernel: each lesson beside a bare FigureWidget + slider ==")
+    base_runs = [run_fresh(BASELINE)]
+    rows = []
+    for index, path in enumerate(paths):
+        rows.append((path.stem, run_fresh(nbformat.read(path, as_version=4))))
+        if index == len(paths) // 2:
+            base_runs.append(run_fresh(BASELINE))
+    base_runs.append(run_fresh(BASELINE))
+    base = statistics.median(run[0] for run in base_runs)
+    print(f"  baseline: {base:.2f} s (median of {len(base_runs)} runs, kernel start included)")
+    print(f"  {'lesson':<32}{'total':>8}{'x base':>8}{'imports':>9}{'labs':>9}")
+    for name, (total, imports, labs) in rows:
+        flag = "" if total <= 1.5 * base else "  > 1.5x"
+        slow = "" if labs <= 0.3 else "  labs > 300 ms"
+        print(f"  {name:<32}{total:>7.2f}s{total / base:>8.2f}{imports:>8.2f}s{labs:>8.2f}s"
+              f"{flag}{slow}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, three lessons")
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    options = parser.parse_args(argv)
+    paths = options.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if options.quick and not options.notebooks:
+        paths = paths[1:4]
+    print(f"python {sys.version.split()[0]}; {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f}")
+    import_times(3 if options.quick else 7)
+    lessons(paths)
+
+
+if __name__ == "__main__":
+    main()
