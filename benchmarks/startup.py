@@ -10,6 +10,9 @@
    (the cells' times as the kernel reports them). Targets: every lesson <= 1.5x the baseline;
    the labs of a lesson built in <= 300 ms after the imports.
 
+3. The training lab played for 10 minutes (--quick: 20 s), reset at its last epoch and played
+   again: the kernel's resident memory over time (goal: flat, every lesson's kernel <= 200 MB).
+
 The browser's part (the first plotly draw, MathJax) is in browser_latency.py.
 Run: `python benchmarks/startup.py [--quick] [notebooks ...]`.
 """
@@ -77,18 +80,24 @@ def _seconds(cell: nbformat.NotebookNode) -> float:
     return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
 
 
-def run_fresh(book: nbformat.NotebookNode) -> tuple[float, float, float]:
+RSS = new_code_cell("print(int(open('/proc/self/status').read().split('VmRSS:')[1].split()[0]))")
+
+
+def run_fresh(book: nbformat.NotebookNode) -> tuple[float, float, float, float]:
     """(seconds from asking for a kernel to the last cell done, the first code cell's
-    kernel time (the imports), the other cells' kernel time (the labs))."""
+    kernel time (the imports), the other cells' kernel time (the labs), the kernel's resident
+    memory in MB after them)."""
     book = nbformat.from_dict(book)
+    book.cells.append(RSS)
     client = NotebookClient(book, timeout=300, kernel_name="python3", record_timing=True,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
     os.environ.update(environment())  # the kernel inherits one BLAS thread, as in `make lab`
     start = time.perf_counter()
     client.execute()
     total = time.perf_counter() - start
+    rss = int(book.cells.pop().outputs[0]["text"]) / 1024
     cells = [_seconds(cell) for cell in book.cells if cell.cell_type == "code"]
-    return total, cells[0], sum(cells[1:])
+    return total, cells[0], sum(cells[1:]), rss
 
 
 def lessons(paths: list[Path]) -> None:
@@ -102,19 +111,59 @@ def lessons(paths: list[Path]) -> None:
     base_runs.append(run_fresh(BASELINE))
     base = statistics.median(run[0] for run in base_runs)
     print(f"  baseline: {base:.2f} s (median of {len(base_runs)} runs, kernel start included)")
-    print(f"  {'lesson':<32}{'total':>8}{'x base':>8}{'imports':>9}{'labs':>9}")
-    for name, (total, imports, labs) in rows:
+    base_rss = statistics.median(run[3] for run in base_runs)
+    print(f"  baseline's kernel after it: {base_rss:.0f} MB")
+    print(f"  {'lesson':<32}{'total':>8}{'x base':>8}{'imports':>9}{'labs':>9}{'RSS':>8}")
+    for name, (total, imports, labs, rss) in rows:
         flag = "" if total <= 1.5 * base else "  > 1.5x"
         slow = "" if labs <= 0.3 else "  labs > 300 ms"
         print(f"  {name:<32}{total:>7.2f}s{total / base:>8.2f}{imports:>8.2f}s{labs:>8.2f}s"
-              f"{flag}{slow}")
+              f"{rss:>5.0f} MB{flag}{slow}")
+    largest = max(row[1][3] for row in rows)
+    print(f"  largest kernel: {largest:.0f} MB (goal <= 200); a 24 GB node holds "
+          f"{int(24 * 1024 * 0.9 // largest)} such kernels with 10% left for the system")
+
+
+def _rss_mb() -> float:
+    return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) / 1024
+
+
+def play(seconds: float) -> None:
+    """The training lab played for `seconds` (to its last epoch, reset, again, as a learner
+    would), the kernel's resident memory printed every tenth of the time."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from views import install_null_comm  # serializes every widget message, as a kernel would
+
+    install_null_comm()
+    from gradlab.views.training import TrainingLab
+
+    lab = TrainingLab()
+    start = time.perf_counter()
+    samples, ticks, next_sample = [], 0, 0.0
+    while (elapsed := time.perf_counter() - start) < seconds:
+        if elapsed >= next_sample:
+            samples.append((elapsed, _rss_mb()))
+            next_sample += seconds / 10
+        if lab.play.value >= lab.play.max:
+            lab.reset()
+        lab.play.value += 1
+        ticks += 1
+    samples.append((time.perf_counter() - start, _rss_mb()))
+    print("\n== 3. the training lab played (to its end, reset, again), kernel's memory ==")
+    print(f"  {ticks} ticks; RSS " + ", ".join(f"{mb:.0f} MB at {t:.0f} s" for t, mb in samples))
+    growth = samples[-1][1] - samples[1][1]
+    print(f"  growth after the first tenth: {growth:+.1f} MB (goal: flat)")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds, three lessons")
     parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--play", type=float, help=argparse.SUPPRESS)  # the child of part 3
     options = parser.parse_args(argv)
+    if options.play:
+        play(options.play)
+        return
     paths = options.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     if options.quick and not options.notebooks:
         paths = paths[1:4]
@@ -122,6 +171,9 @@ def main(argv: list[str] | None = None) -> None:
           f"{os.getloadavg()[0]:.1f}")
     import_times(3 if options.quick else 7)
     lessons(paths)
+    # its own process, one BLAS thread as in `make lab`
+    subprocess.run([sys.executable, __file__, "--play", "20" if options.quick else "600"],
+                   env=environment(), check=True)
 
 
 if __name__ == "__main__":
