@@ -1,7 +1,8 @@
 """`make present`: serve the notebooks with Voila for a classroom projector - code hidden, large
 type (the `projector` template in present/), one notebook per page, and nothing fetched from
-outside the local server, so a lesson runs in a room without internet. Without make (Windows,
-conda): `python tools/present.py`."""
+outside the local server, so a lesson runs in a room without internet. It opens on the course
+page: the lessons in order, each with its learning goal, each a link that opens it. Without make
+(Windows, conda): `python tools/present.py`."""
 
 from __future__ import annotations
 
@@ -9,14 +10,20 @@ import argparse
 import importlib.util
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 # Voila looks for templates in <dir>/voila/templates/<name>/ for every dir on JUPYTER_PATH.
 TEMPLATES = REPO / "present"
+# ... and for its settings in voila.py in every dir on JUPYTER_CONFIG_PATH: present/config/voila.py
+# hands the course page its lessons (page_config_hook below).
+CONFIG = REPO / "present" / "config"
 TEMPLATE = "projector"
 PORT = 8866  # Voila's usual port; `make present PORT=...` changes it
 # The lab extensions the learner's JupyterLab switches off (the teacher's tools, nbgrader and
@@ -50,13 +57,48 @@ def command(target: Path = NOTEBOOKS, port: int = PORT, *, open_browser: bool = 
 
 
 def environment(base: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """`base` with present/ first on JUPYTER_PATH, so Voila finds the projector template
-    (nothing is installed into the venv or ~/.jupyter), and one BLAS thread for the kernels, as
+    """`base` with present/ first on JUPYTER_PATH, so Voila finds the projector template, and
+    present/config/ first on JUPYTER_CONFIG_PATH, so it reads present/config/voila.py (nothing
+    is installed into the venv or ~/.jupyter), and one BLAS thread for the kernels, as
     `make lab` gives them."""
     env = _lab_tool().environment(base)
-    paths = [str(TEMPLATES), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
-    env["JUPYTER_PATH"] = os.pathsep.join(paths)
+    for name, first in (("JUPYTER_PATH", TEMPLATES), ("JUPYTER_CONFIG_PATH", CONFIG)):
+        paths = [str(first), *filter(None, env.get(name, "").split(os.pathsep))]
+        env[name] = os.pathsep.join(paths)
     return env
+
+
+# -- the course page -------------------------------------------------------------------------------
+
+def course(folder: Path, prefix: str = "") -> list[dict]:
+    """The lessons of `folder` in order, for the course page: each one's notebook (`path`,
+    relative to Voila's root: `prefix` + its name), its title and its learning goal, as plain
+    text and as HTML with the maths drawn (tools/texhtml.py: no MathJax on that page)."""
+    course_tool = _tool("course", "gradlab_tools_course")
+    texhtml = _tool("texhtml", "gradlab_tools_texhtml")
+    lessons = []
+    for lesson in course_tool.lessons(folder):
+        goal = re.sub(r"^<p>|</p>\s*$", "", texhtml.markdown_html(lesson.goal).strip())
+        lessons.append({"path": f"{prefix}{lesson.path.name}", "number": lesson.number,
+                        "title": lesson.title, "goal": lesson.goal,
+                        "title_html": texhtml.text_html(lesson.title), "goal_html": goal})
+    return lessons
+
+
+def page_config_hook(page_config: dict, base_url: str, settings: Mapping, log: Any,
+                     voila_configuration: Any, notebook_path: str = "", **_: Any) -> dict:
+    """Voila's page_config_hook (set by present/config/voila.py): on a folder's page, the
+    lessons of that folder as page_config["gradlabCourse"], which the projector's tree page
+    lists. A notebook's page is left as it is; when a lesson cannot be read, the page shows
+    Voila's plain list of files and the reason is logged, never an error page."""
+    try:
+        folder = Path(settings["contents_manager"].root_dir) / notebook_path
+        if folder.is_dir():
+            prefix = f"{notebook_path.strip('/')}/" if notebook_path.strip("/") else ""
+            page_config["gradlabCourse"] = course(folder, prefix)
+    except Exception as error:  # noqa: BLE001 - a course page must never break the server
+        log.warning("gradlab: the course page shows the plain list of files: %s", error)
+    return page_config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -86,6 +128,17 @@ def _lab_tool():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _tool(name: str, module_name: str) -> ModuleType:
+    """tools/<name>.py as a module, registered once under module_name (as the tests load it)."""
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, Path(__file__).with_name(
+            f"{name}.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
 
 
 if __name__ == "__main__":

@@ -1,12 +1,15 @@
-"""Presentation mode (`make present`): Voila, started exactly as tools/present.py starts it, serves
-the notebook list and a lesson that a projector can show - widgets drawn, plots holding their
+"""Presentation mode (`make present`): Voila, started exactly as tools/present.py starts it, opens
+on the course page (every lesson in order, with its title and learning goal, each a link that
+opens it) and serves a lesson that a projector can show - widgets drawn, plots holding their
 data, code hidden, large type - with no request leaving the local server and no console error.
 (`make present` itself, as root and as an ordinary user runs it: test_make_lab.py.)"""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -166,12 +169,78 @@ def font_px(page, selector: str) -> float:
         "([s]) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize)", [selector])
 
 
-def test_the_list_shows_every_notebook_from_the_local_server_only(page, voila) -> None:
+def lesson_heading_and_goal(path: Path) -> tuple[str, str]:
+    """A notebook's title (its first heading) and learning goal (the paragraph after
+    "**Learning goal:**"), read from its JSON."""
+    first = "".join(json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"])
+    title = re.search(r"^#+\s+(.+)$", first, re.MULTILINE).group(1).strip()
+    goal = re.search(r"\*\*Learning goal:?\*\*:?\s*(.+?)(?:\n\s*\n|\Z)", first, re.DOTALL)
+    return title, goal.group(1) if goal else ""
+
+
+def words_and_formulas(markdown: str) -> tuple[list[str], list[str]]:
+    """The words between a text's $...$ formulas (markdown's * marks gone, spaces collapsed),
+    and the formulas."""
+    formulas = [f.strip() for f in re.findall(r"\$([^$]+)\$", markdown)]
+    words = [" ".join(re.sub(r"\*+", "", piece).split())
+             for piece in re.split(r"\$[^$]+\$", markdown)]
+    return [w for w in words if w], formulas
+
+
+# Each lesson of the course page: its link's text, address and target, its goal's text with each
+# formula replaced by a space, and the TeX of those formulas.
+_COURSE = """() => Array.from(document.querySelectorAll('.gradlab-lesson')).map(li => {
+  const link = li.querySelector('a');
+  const goal = li.querySelector('.gradlab-lesson-goal').cloneNode(true);
+  const tex = Array.from(goal.querySelectorAll('.math')).map(m => m.dataset.tex);
+  goal.querySelectorAll('.math').forEach(m => m.replaceWith(' '));
+  return {title: link.textContent.trim(), href: link.getAttribute('href'), url: link.href,
+          goal: goal.textContent.replace(/\\s+/g, ' ').trim(), tex};
+})"""
+
+
+def test_the_course_page_lists_every_lesson_in_order_from_the_local_server_only(
+        page, voila) -> None:
     page_, watch = page
     page_.goto(f"{voila.base}/", timeout=PAGE_MS)
-    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
-        page_.get_by_text(path.name, exact=True).wait_for(timeout=RENDER_MS)
-    assert font_px(page_, ".jp-DirListing-item") >= 20  # legible from the back of a room
+    page_.locator(".gradlab-lesson").first.wait_for(timeout=RENDER_MS)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page_.screenshot(path=str(SCREENSHOTS / "present_course_page.png"))
+    shown = page_.evaluate(_COURSE)
+    notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
+    assert [lesson["title"] for lesson in shown] == [lesson_heading_and_goal(p)[0]
+                                                    for p in notebooks]
+    for lesson, path in zip(shown, notebooks, strict=True):
+        assert lesson["url"] == f"{voila.base}/voila/render/{path.name}"
+        words, formulas = words_and_formulas(lesson_heading_and_goal(path)[1])
+        assert words, path.name  # every lesson says what it teaches
+        for piece in words:
+            assert piece in lesson["goal"], (path.name, piece)
+        assert lesson["tex"] == formulas, path.name  # drawn, each formula in its place
+    # projector type; Voila's own list of files is not what the room sees
+    assert font_px(page_, ".gradlab-lesson-title") >= 24
+    assert font_px(page_, ".gradlab-lesson-goal") >= 20
+    assert page_.locator(".jp-DirListing-item, .voila-notebooks").count() == 0
+    assert watch.foreign_requests() == []
+    assert watch.console_errors == []
+
+
+def test_a_lesson_opens_from_the_course_page_with_its_labs_drawn(page, voila) -> None:
+    page_, watch = page
+    page_.goto(f"{voila.base}/", timeout=PAGE_MS)
+    title = lesson_heading_and_goal(NOTEBOOKS / LESSON)[0]
+    page_.get_by_role("link", name=title, exact=True).click()
+    page_.wait_for_url(f"{voila.base}/voila/render/{LESSON}", timeout=PAGE_MS)
+    handle = page_.wait_for_function(_PLOTS_SETTLED, arg=[1500], timeout=PAGE_MS, polling=250)
+    assert int(handle.json_value()) - 1 >= 2  # the lesson's curve and surface, drawn
+    assert page_.get_by_role("heading", name=title).count() >= 1
+    # the lesson's links to other lessons ("Start here") open them in Voila too
+    links = page_.evaluate("""() => Array.from(document.querySelectorAll('a[href$=".ipynb"]'))
+      .map(a => a.href)""")
+    assert f"{voila.base}/voila/render/00_start_here.ipynb" in links
+    for url in links:
+        name = url.rsplit("/", 1)[1]
+        assert url == f"{voila.base}/voila/render/{name}" and (NOTEBOOKS / name).is_file(), url
     assert watch.foreign_requests() == []
 
 
