@@ -1,7 +1,10 @@
 """gradlab: partial derivatives, gradients and the chain rule of backpropagation, made visible.
 
 The core (this package's top level) needs numpy only; the live views are in gradlab.views.
+Each primitive is declared once, in gradlab.ops (the registry every other module reads).
 """
+
+import builtins as _builtins
 
 from . import nn, optim
 from .engine import (
@@ -24,6 +27,7 @@ from .engine import (
     tanh,
 )
 from .expression import Expression, ExpressionError, parse
+from .functions import FUNCTIONS as _FUNCTIONS
 from .numeric import GradientCheck, check_gradient, gradient, numerical_gradient
 
 __all__ = [
@@ -54,4 +58,12 @@ __all__ = [
     "step",
     "tanh",
 ]
+
+# Each other function of the expression language (softplus), made from its entry in ops.py, so
+# a new primitive needs no line here; max, min and abs keep engine's names (maximum, minimum,
+# absolute), so `from gradlab import *` never hides Python's own.
+_MORE = {name: function for name, function in _FUNCTIONS.items()
+         if name not in globals() and not hasattr(_builtins, name)}
+globals().update(_MORE)
+__all__ += sorted(_MORE)
 __version__ = "0.1.0"

@@ -9,23 +9,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import ops
 from .engine import Value
+from .expression.nodes import number_text
 
 BEND = 0.3  # how far (in rows) the middle of a repeated edge is pushed off the straight line
 CURVE_POINTS = 13  # samples along a curved edge; a straight edge needs only its two ends
 
-# The symbol a learner reads on a node, by the primitive's name in ops.TABLE.
-SYMBOLS: dict[str, str] = {
-    "+": "+", "-": "−", "*": "×", "/": "÷", "pow": "^", "neg": "−", "max": "max",
-    "min": "min", "exp": "exp", "log": "ln", "sqrt": "√", "tanh": "tanh", "sigmoid": "σ",
-    "relu": "ReLU", "sin": "sin", "cos": "cos", "abs": "|·|", "step": "step", "sign": "sign",
-    "@": "@", "sum": "Σ", "mean": "mean", "softmax": "softmax", "cross_entropy": "loss",
-}
-
-
-def number_text(x: float) -> str:
-    """A constant as short text: 2.0 -> '2', 0.5 -> '0.5'."""
-    return f"{x:g}"
+# The symbol a learner reads on a node, by the primitive's name: the registry's (ops.py).
+SYMBOLS: dict[str, str] = {name: op.symbol or name for name, op in ops.TABLE.items()}
 
 
 def node_symbol(node: Value) -> str:
@@ -34,9 +26,10 @@ def node_symbol(node: Value) -> str:
     if not node.parents:
         if node.label:
             return node.label
-        return number_text(node.data) if np.ndim(node.data) == 0 else f"[{node.data.shape}]"
+        return (number_text(node.data, short=True) if np.ndim(node.data) == 0
+                else f"[{node.data.shape}]")
     if node.op == "**":
-        return "^" + number_text(node.arg)
+        return "^" + number_text(node.arg, short=True)
     return SYMBOLS.get(node.op, node.op)
 
 

@@ -308,12 +308,6 @@ class BookModel:
         loss_after = self._loss_with(X, y, dict(zip(located, after, strict=True)))
         return DescentStep(tuple(entries), before, gradient, lr, after, result.loss, loss_after)
 
-    # -- checks --------------------------------------------------------------------------------
-
-    def loss_at(self, X, y, entry: str, value: float) -> float:
-        """L with one entry (e.g. 'W2[0,0]') set to `value`; the entry is put back after."""
-        return self._loss_with(X, y, {self.locate(entry): value})
-
     def _loss_with(self, X, y, values: Mapping[tuple[str, tuple[int, int]], float]) -> float:
         """L with the given entries ((name, index) -> value) set; the parameters put back."""
         originals = {}

@@ -9,14 +9,16 @@ so a view can write dh/dx = dh/dg * dg/dx with the numbers the core really compu
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
 from .engine import Step, Value
-from .graph_layout import number_text
+from .expression.nodes import ATOM, UNARY, Node, number_text, operator_text, postorder
+from .expression.nodes import to_text as tree_text
+from .expression.parser import parse_tree
 
 MAX_PATHS = 64  # a graph can have exponentially many paths; a learner reads only a few
 
@@ -137,45 +139,24 @@ def find_node(out: Value, pattern: Value) -> Value | None:
     return None
 
 
-# -- formula text ------------------------------------------------------------------------------
+# -- formula text: written by the expression language's printer (expression/nodes.py) -------------
 
-_ATOM, _POWER, _UNARY, _PRODUCT, _SUM = 9, 7, 6, 5, 4
-
-
-def _wrap(text: str, precedence: int, needed: int) -> str:
-    return text if precedence >= needed else f"({text})"
+_OPERATORS = {"pow": "^"}  # a**b of two nodes is the language's a^b; the rest keep their names
 
 
 def _leaf_text(node: Value) -> tuple[str, int]:
     if node.label:
-        return node.label, _ATOM
+        return node.label, ATOM
     if np.ndim(node.data) != 0:
-        return f"[array {node.data.shape}]", _ATOM
-    text = number_text(node.data)
-    return (f"({text})", _ATOM) if text.startswith("-") else (text, _ATOM)
+        return f"[array {node.data.shape}]", ATOM
+    text = number_text(node.data, short=True)
+    return (f"({text})", ATOM) if text.startswith("-") else (text, ATOM)
 
 
 def _node_text(node: Value, operands: list[tuple[str, int]]) -> tuple[str, int]:
-    op = node.op
-    if op in ("+", "-"):
-        (a, pa), (b, pb) = operands
-        return f"{_wrap(a, pa, _SUM)} {op} {_wrap(b, pb, _SUM + (op == '-'))}", _SUM
-    if op in ("*", "/"):
-        (a, pa), (b, pb) = operands
-        return f"{_wrap(a, pa, _PRODUCT)}{op}{_wrap(b, pb, _PRODUCT + (op == '/'))}", _PRODUCT
-    if op == "pow":
-        (a, pa), (b, pb) = operands
-        return f"{_wrap(a, pa, _ATOM)}^{_wrap(b, pb, _POWER)}", _POWER
-    if op == "**":
-        (a, pa), = operands
-        n = number_text(node.arg)
-        return f"{_wrap(a, pa, _ATOM)}^{n if node.arg >= 0 else f'({n})'}", _POWER
-    if op == "neg":
-        (a, pa), = operands
-        return f"-{_wrap(a, pa, _UNARY)}", _UNARY
-    if op in ("max", "min"):
-        return f"{op}({operands[0][0]}, {operands[1][0]})", _ATOM
-    return f"{op}({', '.join(text for text, _ in operands)})", _ATOM
+    if node.op == "**":  # x ** n: n is the node's setting, not a node of the graph
+        return operator_text("^", [operands[0], _leaf_number(node.arg)])
+    return operator_text(_OPERATORS.get(node.op, node.op), operands)
 
 
 def formulas(out: Value, names: dict[int, str] | None = None) -> dict[int, tuple[str, int]]:
@@ -186,7 +167,7 @@ def formulas(out: Value, names: dict[int, str] | None = None) -> dict[int, tuple
     texts: dict[int, tuple[str, int]] = {}
     for node in out.topological_order():
         if id(node) in names:
-            texts[id(node)] = (names[id(node)], _ATOM)
+            texts[id(node)] = (names[id(node)], ATOM)
         elif not node.parents:
             texts[id(node)] = _leaf_text(node)
         else:
@@ -199,29 +180,30 @@ def formula(out: Value, names: dict[int, str] | None = None) -> str:
     return formulas(out, names)[id(out)][0]
 
 
+@cache
+def _rule_tree(rule: str) -> list[Node]:
+    """A registry's local derivative (text in a, b) as a tree, parsed once."""
+    return postorder(parse_tree(rule))
+
+
 def local_rule(step: Step, texts: dict[int, tuple[str, int]]) -> str:
-    """The step's local derivative as a formula in the node's operands, e.g. '5*g^4' for the
-    step from g^5 to g, or 'x' for the step from x*y to y."""
+    """The step's local derivative as a formula in the node's operands: the registry's rule
+    (ops.py) with a and b replaced, e.g. 'y' for the step from x*y to x, or 'step(sin(x*y))'
+    for the step from relu(sin(x*y)); '5*g^4' for the step from g^5 to g."""
     node = step.node
     operands = [texts[id(p)] for p in node.parents]
-    if node.op == "**":
-        (a, pa), = operands
+    if node.op == "**":  # the rule n*a^(n - 1) with n - 1 worked out: 5*g^4, not 5*g^(5 - 1)
         n = float(node.arg)
         if n == 2:
-            return f"2*{_wrap(a, pa, _PRODUCT)}"
-        return f"{number_text(n)}*{_wrap(a, pa, _ATOM)}^{number_text(n - 1)}"
-    if node.op == "relu":  # the table's '1 if a > 0 else 0', as the function gradlab names
-        return f"step({operands[0][0]})"
-    names = {"a": operands[0], "b": operands[1] if len(operands) > 1 else operands[0]}
-    rule = step.rule
+            return operator_text("*", [("2", ATOM), operands[0]])[0]
+        power = operator_text("^", [operands[0], _leaf_number(n - 1)])
+        return operator_text("*", [_leaf_number(n), power])[0]
+    if step.local is None:  # a matrix primitive: its VJP, described in words
+        return step.rule
+    return tree_text(_rule_tree(step.rule), dict(zip(("a", "b"), operands, strict=False)))
 
-    def operand(match: re.Match) -> str:
-        text, precedence = names[match.group(0)]
-        start, end = match.span()
-        if (start, end) == (0, len(rule)) or (
-                rule[start - 1:start] == "(" and rule[end:end + 1] == ")"):
-            return text  # the whole rule, or already in parentheses as in cos(a)
-        return _wrap(text, precedence, _ATOM)
 
-    text = re.sub(r"\b[ab]\b", operand, rule)
-    return f"({text})" if " if " in text else text  # a condition reads as one factor
+def _leaf_number(n: float) -> tuple[str, int]:
+    """A setting such as the n of x**n, as an operand: -1 binds as a unary minus."""
+    text = number_text(n, short=True)
+    return text, UNARY if text.startswith("-") else ATOM

@@ -90,6 +90,7 @@ ELEMENTWISE: dict[str, Elementwise] = {
     "sqrt": Elementwise(np.sqrt, (st.floats(0.2, 10),)),
     "tanh": Elementwise(np.tanh, (ANY,)),
     "sigmoid": Elementwise(lambda a: 1.0 / (1.0 + np.exp(-a)), (ANY,)),
+    "softplus": Elementwise(lambda a: np.logaddexp(0.0, a), (ANY,)),  # ln(e^0 + e^a)
     "relu": Elementwise(lambda a: np.where(a <= 0, 0.0, a), (off_zero(0.01, 5),)),
     "sin": Elementwise(np.sin, (ANY,)),
     "cos": Elementwise(np.cos, (ANY,)),
@@ -298,6 +299,7 @@ PUBLIC_SPELLINGS: dict[str, Callable[[Value, Value], Value]] = {
     "neg": lambda a, b: -a, "**": lambda a, b: a ** 2, "exp": lambda a, b: a.exp(),
     "log": lambda a, b: gl.log(a), "sqrt": lambda a, b: a.sqrt(), "tanh": lambda a, b: gl.tanh(a),
     "sigmoid": lambda a, b: a.sigmoid(), "relu": lambda a, b: a.relu(),
+    "softplus": lambda a, b: gl.softplus(a),
     "sin": lambda a, b: gl.sin(a), "cos": lambda a, b: a.cos(), "abs": lambda a, b: abs(a),
     "step": lambda a, b: gl.step(a), "sign": lambda a, b: gl.sign(a),
 }

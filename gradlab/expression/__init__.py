@@ -15,9 +15,10 @@ The grammar (EBNF; spaces are ignored between tokens):
     atom      = number | name | function "(" sum { "," sum } ")" | "(" sum ")" ;
     number    = digits [ "." digits ] [ ("e" | "E") [ "+" | "-" ] digits ] | "." digits ;
     name      = letter { letter | digit | "_" } ;     (* ASCII letters and "_" *)
-    function  = "exp" | "log" | "sqrt" | "sin" | "cos" | "tanh" | "sigmoid" | "relu"
-              | "abs" | "step" | "sign"              (* one argument *)
+    function  = "exp" | "log" | "sqrt" | "sin" | "cos" | "tanh" | "sigmoid" | "softplus"
+              | "relu" | "abs" | "step" | "sign"     (* one argument *)
               | "max" | "min" ;                        (* two arguments *)
+                                  (* the registry's functions: gradlab.ops.FUNCTIONS *)
 
 `e` and `pi` are constants, not variables; a function name without its "(...)" is an error.
 log is the natural logarithm; step(x) is 1 where x > 0 else 0 (the slope of relu). Text longer

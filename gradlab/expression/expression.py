@@ -132,7 +132,7 @@ class Expression:
         if "_sympy_expression" not in self.__dict__:
             symbolic.check_size(self._order, depth(self._order))
             try:
-                expr = symbolic.to_sympy(self._order, _constant_value)
+                expr = symbolic.to_sympy(self._order, graph.constant_value)
             except RecursionError:
                 raise ExpressionError("expression is nested too deeply for symbolic work"
                                       ) from None
@@ -170,13 +170,6 @@ def _number(x) -> str:
     """Six significant digits: stable from machine to machine, enough to read."""
     text = f"{float(x):.6g}"
     return "0" if text == "-0" else text
-
-
-def _constant_value(node: Node) -> float:
-    """The float the core computes for a subtree without variables."""
-    program = graph.compile_tree(postorder(node))
-    out, _ = graph.build(program, {})
-    return graph.as_float(out.data)
 
 
 def _escape(text: str) -> str:

@@ -10,18 +10,13 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from .. import engine
 from ..engine import Value
-from .nodes import CONSTANTS, Binary, Call, Name, Neg, Node, Number, is_numeric
+from ..functions import FUNCTIONS
+from .nodes import CONSTANTS, Binary, Call, Name, Neg, Node, Number, is_numeric, postorder
 from .parser import ExpressionError
 
-# The core's function for each name of the language.
-CORE_FUNCTIONS: dict[str, Callable[..., Value]] = {
-    "exp": engine.exp, "log": engine.log, "sqrt": engine.sqrt, "sin": engine.sin,
-    "cos": engine.cos, "tanh": engine.tanh, "sigmoid": engine.sigmoid, "relu": engine.relu,
-    "abs": engine.absolute, "step": engine.step, "sign": engine.sign,
-    "max": engine.maximum, "min": engine.minimum,
-}
+# The core's function for each name of the language, made from the registry (ops.py).
+CORE_FUNCTIONS: dict[str, Callable[..., Value]] = FUNCTIONS
 _OPERATORS: dict[str, Callable[[Value, Value], Value]] = {
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
@@ -80,6 +75,11 @@ def _constant(program: list[Instruction]) -> float:
     """The number a program without variables computes (by the core)."""
     with np.errstate(all="ignore"):
         return float(run(program, {}).data)
+
+
+def constant_value(node: Node) -> float:
+    """The float the core computes for a subtree without variables."""
+    return _constant(compile_tree(postorder(node)))
 
 
 def run(program: list[Instruction], leaves: Mapping[str, Value]) -> Value:
@@ -175,10 +175,7 @@ def gradient(program: list[Instruction], values: Mapping[str, object]) -> dict[s
             out.backward()
         else:
             out.backward(np.ones(out.data.shape))
-    if all(type(value) is float for value in values.values()):
-        return {name: leaf.grad for name, leaf in leaves.items()}
     return {name: leaf.grad for name, leaf in leaves.items()}
-
 
 
 def as_float(data) -> float:

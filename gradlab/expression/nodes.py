@@ -2,6 +2,8 @@
 
 Every walk over a tree is iterative (a stack, never recursion): a 2,000-character sum such as
 `x + x + ... + x` is a chain 1,000 nodes deep, deeper than Python's recursion allows.
+The printer here (`operator_text`, `number_text`) is gradlab's one way of writing a formula:
+paths.py writes a core graph's formulas and its chain-rule steps with it too.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-FUNCTIONS: dict[str, int] = {  # name -> number of arguments
-    "exp": 1, "log": 1, "sqrt": 1, "sin": 1, "cos": 1, "tanh": 1, "sigmoid": 1,
-    "relu": 1, "abs": 1, "step": 1, "sign": 1, "max": 2, "min": 2,
-}
+from .. import ops
+
+# name -> number of arguments, for every primitive the registry (ops.py) marks a function
+FUNCTIONS: dict[str, int] = {name: len(op.partials) for name, op in ops.FUNCTIONS.items()}
 CONSTANTS: dict[str, float] = {"e": math.e, "pi": math.pi}
 
 
@@ -125,8 +127,13 @@ def is_numeric(order: list[Node]) -> dict[int, bool]:
     return numeric
 
 
-def number_text(value: float) -> str:
-    """3.0 -> '3', 0.5 -> '0.5', 1e20 -> '1e+20'; inf and nan as text that parses back."""
+def number_text(value: float, short: bool = False) -> str:
+    """3.0 -> '3', 0.5 -> '0.5'. Exact by default: parse() reads the text back to the same float
+    (1/3 -> '0.3333333333333333', 1e20 -> '1e+20', inf -> '1e999', nan -> '(0/0)').
+    short=True: six significant digits for a label a learner reads on a graph or in a
+    chain-rule formula (1/3 -> '0.333333', inf -> 'inf'), where exactness would only clutter."""
+    if short:
+        return f"{value:g}"
     if math.isnan(value):
         return "(0/0)"
     if math.isinf(value):
@@ -138,22 +145,51 @@ def number_text(value: float) -> str:
 
 # -- the normalized text: one space around + and -, none around * / ^ -----------------------------
 
-# Binding strength: a sum binds loosest, then products, unary minus, powers, atoms.
-SUM, PRODUCT, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
+# Binding strength: a sum binds loosest, then products, unary minus, powers, atoms. Only the
+# order counts (and PRODUCT = SUM + 1, UNARY = PRODUCT + 1); ATOM is 9 because a view
+# (views/graph.py) still compares a formula's strength with 9, paths.py's old number for it.
+SUM, PRODUCT, UNARY, POWER, ATOM = 4, 5, 6, 7, 9
 _STRENGTH = {"+": SUM, "-": SUM, "*": PRODUCT, "/": PRODUCT, "^": POWER}
 
 
-def to_text(order: list[Node]) -> str:
+def to_text(order: list[Node], names: dict[str, tuple[str, int]] | None = None) -> str:
     """Text that parse() reads back to an equal function, with only the parentheses it needs.
 
-    Printing the text of that parse gives the same text again.
+    Printing the text of that parse gives the same text again. `names` writes a variable as
+    given text of a given strength: the rule 'step(a - b)' with a as ('x*y', PRODUCT) and b as
+    ('z', ATOM) reads 'step(x*y - z)'.
     """
-    return fold(order, _text_of)[0]
+    if not names:
+        return fold(order, _text_of)[0]
+
+    def text_of(node: Node, args: list[tuple[str, int]]) -> tuple[str, int]:
+        if isinstance(node, Name) and node.name in names:
+            return names[node.name]
+        return _text_of(node, args)
+    return fold(order, text_of)[0]
 
 
 def _wrap(part: tuple[str, int], needed: int) -> str:
     text, strength = part
     return f"({text})" if strength < needed else text
+
+
+def operator_text(op: str, args: list[tuple[str, int]]) -> tuple[str, int]:
+    """The text and strength of op applied to operands given as (text, strength): op is one of
+    + - * / ^, 'neg' (unary minus) or a function's name."""
+    if op == "neg":
+        # -2*y reads back as (-2)*y: the same number; but -(-x) rather than --x
+        text, _ = args[0]
+        return "-" + (f"({text})" if text.startswith("-") else _wrap(args[0], PRODUCT)), UNARY
+    if op not in _STRENGTH:
+        return f"{op}({', '.join(text for text, _ in args)})", ATOM
+    left, right = args
+    if op == "^":  # (x^y)^z and x^(y^z) both keep their parentheses; so does x^(-1)
+        return f"{_wrap(left, ATOM)}^{_wrap(right, ATOM)}", POWER
+    # left-associative: the right operand of the same strength needs parentheses: a - (b - c)
+    strength = _STRENGTH[op]
+    separator = f" {op} " if strength == SUM else op
+    return f"{_wrap(left, strength)}{separator}{_wrap(right, strength + 1)}", strength
 
 
 def _text_of(node: Node, args: list[tuple[str, int]]) -> tuple[str, int]:
@@ -162,15 +198,7 @@ def _text_of(node: Node, args: list[tuple[str, int]]) -> tuple[str, int]:
     if isinstance(node, Name):
         return node.name, ATOM
     if isinstance(node, Call):
-        return f"{node.function}({', '.join(text for text, _ in args)})", ATOM
+        return operator_text(node.function, args)
     if isinstance(node, Neg):
-        # -2*y reads back as (-2)*y: the same number; but -(-x) rather than --x
-        text, strength = args[0]
-        return "-" + (f"({text})" if text.startswith("-") else _wrap(args[0], PRODUCT)), UNARY
-    left, right = args
-    strength = _STRENGTH[node.op]
-    if node.op == "^":  # right-associative: (x^y)^z needs parentheses, x^(y^z) is x^y^z
-        return f"{_wrap(left, ATOM)}^{_wrap(right, ATOM)}", POWER
-    # left-associative: the right operand of the same strength needs parentheses: a - (b - c)
-    separator = f" {node.op} " if strength == SUM else node.op
-    return f"{_wrap(left, strength)}{separator}{_wrap(right, strength + 1)}", strength
+        return operator_text("neg", args)
+    return operator_text(node.op, args)

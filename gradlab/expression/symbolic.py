@@ -2,25 +2,31 @@
 
 Our tree is converted to SymPy by hand (never by sympify, which evaluates text as Python).
 Every subtree without variables is first computed by the core and enters SymPy as one number,
-so `9^9^9^9` becomes inf rather than an exact integer SymPy would try to build. relu, step,
-sign, sigmoid, abs, max and min are SymPy functions of our own whose derivatives follow
-gradlab's conventions (d relu(x)/dx = step(x), 0 at x = 0; d max(a, b)/da = step(a - b)).
+so `9^9^9^9` becomes inf rather than an exact integer SymPy would try to build. Each function
+of the language is SymPy's own where the registry (ops.py) names one (exp, log, ...), else a
+SymPy function made here from its registry entry (relu, step, sign, sigmoid, softplus, abs,
+max, min), differentiated by the entry's `partials`: so SymPy follows gradlab's conventions
+at a kink (d relu(x)/dx = step(x), 0 at x = 0; d max(a, b)/da = step(a - b)).
 """
 
 from __future__ import annotations
 
 import math
+import types
 from fractions import Fraction
 from functools import cache
 from types import SimpleNamespace
 
-from .nodes import Binary, Call, Name, Neg, Node, Number, is_numeric
-from .parser import ExpressionError
+from .. import ops
+from .graph import constant_value
+from .nodes import Binary, Call, Name, Neg, Node, Number, is_numeric, postorder
+from .parser import ExpressionError, parse_tree
 
 MAX_NODES = 200  # larger expressions are refused for symbolic work: SymPy could take seconds
 MAX_DEPTH = 40  # SymPy's own recursion overflows on expressions nested ~100 deep
 MAX_RESULT_NODES = 2000  # a partial derivative larger than this is refused, not typeset
 MAX_EXACT_POWER = 1000  # (2x)^n expands to 2^n x^n: keep such exact integers modest
+ARGUMENTS = ("a", "b")  # the inputs' names in the registry's formulas
 
 
 @cache
@@ -29,76 +35,39 @@ def kit() -> SimpleNamespace:
     import sympy
 
     class _Ours(sympy.Function):
-        """A function SymPy leaves alone (no automatic rewriting), printed our way."""
+        """A function SymPy leaves alone (no automatic rewriting), written and differentiated
+        as its registry entry `rule` says."""
 
-        latex_name = ""
+        rule: ops.Op
+
+        def fdiff(self, argindex=1):
+            return partial_rule(self.rule.name, argindex - 1).xreplace(
+                dict(zip(sympy.symbols(ARGUMENTS), self.args, strict=False)))
 
         def _latex(self, printer, exp=None):
-            args = ", ".join(printer._print(arg) for arg in self.args)
-            text = rf"{self.latex_name}\left({args}\right)"
+            text = self.rule.latex
+            for name, arg in zip(ARGUMENTS, self.args, strict=False):
+                text = text.replace("{" + name + "}", printer._print(arg))
             return text if exp is None else rf"{text}^{{{exp}}}"
 
         def _sympystr(self, printer):
-            return f"{type(self).__name__}({', '.join(printer._print(a) for a in self.args)})"
+            return f"{self.rule.name}({', '.join(printer._print(a) for a in self.args)})"
 
-    class step(_Ours):  # noqa: N801  (named as in the expression language)
-        nargs = 1
-        latex_name = r"\operatorname{step}"
+    def ours(op: ops.Op) -> type:
+        def body(namespace: dict) -> None:
+            namespace.update(nargs=len(op.partials), rule=op)
+        return types.new_class(op.name, (_Ours,), exec_body=body)
 
-        def fdiff(self, argindex=1):
-            return sympy.Integer(0)  # gradlab's convention: 0 everywhere, kink included
+    functions = {name: getattr(sympy, op.sympy) if op.sympy else ours(op)
+                 for name, op in ops.FUNCTIONS.items()}
+    return SimpleNamespace(sympy=sympy, functions=functions)
 
-    class sign(_Ours):  # noqa: N801
-        nargs = 1
-        latex_name = r"\operatorname{sign}"
 
-        def fdiff(self, argindex=1):
-            return sympy.Integer(0)
-
-    class relu(_Ours):  # noqa: N801
-        nargs = 1
-        latex_name = r"\operatorname{relu}"
-
-        def fdiff(self, argindex=1):
-            return step(self.args[0])
-
-    class sigmoid(_Ours):  # noqa: N801
-        nargs = 1
-        latex_name = r"\sigma"
-
-        def fdiff(self, argindex=1):
-            return self * (1 - self)
-
-    class abs(_Ours):  # noqa: N801, A001
-        nargs = 1
-
-        def fdiff(self, argindex=1):
-            return sign(self.args[0])
-
-        def _latex(self, printer, exp=None):
-            text = rf"\left|{printer._print(self.args[0])}\right|"
-            return text if exp is None else rf"{text}^{{{exp}}}"
-
-    class max(_Ours):  # noqa: N801, A001
-        nargs = 2
-        latex_name = r"\max"
-
-        def fdiff(self, argindex=1):
-            a, b = self.args
-            return step(a - b) if argindex == 1 else step(b - a)
-
-    class min(_Ours):  # noqa: N801, A001
-        nargs = 2
-        latex_name = r"\min"
-
-        def fdiff(self, argindex=1):
-            a, b = self.args
-            return step(b - a) if argindex == 1 else step(a - b)
-
-    ours = {cls.__name__: cls for cls in (step, sign, relu, sigmoid, abs, max, min)}
-    functions = {**ours, "exp": sympy.exp, "log": sympy.log, "sin": sympy.sin,
-                 "cos": sympy.cos, "tanh": sympy.tanh, "sqrt": sympy.sqrt}
-    return SimpleNamespace(sympy=sympy, functions=functions, ours=ours)
+@cache
+def partial_rule(name: str, index: int):
+    """The registry's d name / d input_index in SymPy, in the symbols a (and b)."""
+    order = postorder(parse_tree(ops.TABLE[name].partials[index]))
+    return to_sympy(order, constant_value)
 
 
 def check_size(order: list[Node], tree_depth: int) -> None:
