@@ -9,6 +9,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
+from .. import ops
 from ._common import (
     FigureStateOnDisplay,
     Message,
@@ -40,7 +41,67 @@ def start_value(lo: float, hi: float) -> float:
     return 1.0 if lo < 1.0 < hi else (lo + hi) / 2
 
 
-class View(FigureStateOnDisplay, widgets.VBox):
+BOOK_LABEL, START_LABEL = "book's example", "start values"
+
+
+def _said(control: Any, value: Any) -> str:
+    """A control at `value` as a tooltip says it: 'x = 1', 'tangent plane off', 'surface = A'."""
+    name = control.description
+    if isinstance(value, bool):
+        return f"{name} {'on' if value else 'off'}"
+    if isinstance(control, widgets.Play):
+        return f"step {value}"
+    for option in getattr(control, "options", ()):  # a chosen option: its label
+        label, option_value = option if isinstance(option, tuple) else (str(option), option)
+        if option_value == value:
+            return f"{name} = {label}"
+    return f"{name} {value}" if isinstance(value, str) else f"{name} = {fmt(value)}"
+
+
+class BookExample:
+    """Mixin for a lab: `book_button` ("book's example", or "start values" for a lab built at
+    other numbers than its defaults, which are the chapter's) and `book_example()`, which put
+    every control back where the lab started, stop what plays, and redraw the start state."""
+
+    book_button: widgets.Button
+
+    def book_row(self, controls: Iterable[Any], book: bool = True, tooltip: str = "",
+                 shown: bool = True) -> list[widgets.Widget]:
+        """Remember the controls' values now (or the value given with one, as a pair
+        (control, value)) and make `book_button`; returns it in a list to
+        place in the lab, or [] if not `shown` (a part of a composite, whose sliders it shares:
+        the composite's own button puts them back)."""
+        self._start_values = [c if isinstance(c, tuple) else (c, c.value) for c in controls]
+        said = ", ".join(_said(c, v) for c, v in self._start_values)
+        self.book_button = widgets.Button(
+            description=BOOK_LABEL if book else START_LABEL, icon="undo",
+            tooltip=tooltip or f"back to {said or 'the start'}",
+            layout=widgets.Layout(width="auto"))
+        self.book_button.on_click(self._on_book)
+        return [self.book_button] if shown else []
+
+    def book_example(self) -> None:
+        """Stop playing, put every control back to its start value (in the order given), then
+        `restore_start` the rest of the lab (and redraw)."""
+        for control, _ in self._start_values:
+            if isinstance(control, widgets.Play):
+                control.playing = False
+        for control, value in self._start_values:
+            if control.value != value:
+                control.value = value
+        self.restore_start()
+
+    def restore_start(self) -> None:
+        """What a lab holds beside its controls (weights, a run) back to the start, and a
+        redraw: by default only the redraw."""
+        self.update()  # type: ignore[attr-defined]
+
+    @guarded
+    def _on_book(self, button: widgets.Button) -> None:
+        self.book_example()
+
+
+class View(BookExample, FigureStateOnDisplay, widgets.VBox):
     """A block: an expression, a slider per variable and a Message line.
 
     With `sliders=None` the block makes and observes its own sliders; given sliders (shared
@@ -124,12 +185,10 @@ class View(FigureStateOnDisplay, widgets.VBox):
 def _reason(op: str, names: list[str], inputs: list[float], arg: Any) -> str:
     """Why primitive `op` gave nan/inf for these finite inputs, in a learner's words."""
     a = names[0]
-    if op == "log":
-        return f"log is undefined for {a} ≤ 0" if a else \
-            f"log is undefined for inputs ≤ 0 (here log({fmt(inputs[0])}))"
-    if op == "sqrt":
-        return f"sqrt is undefined for {a} < 0" if a else \
-            f"sqrt is undefined for inputs < 0 (here sqrt({fmt(inputs[0])}))"
+    undefined = ops.TABLE[op].undefined if op in ops.TABLE else ""  # the registry's '≤ 0'
+    if undefined:
+        return f"{op} is undefined for {a} {undefined}" if a else \
+            f"{op} is undefined for inputs {undefined} (here {op}({fmt(inputs[0])}))"
     if op == "/" and inputs[1] == 0:
         return f"division by zero ({names[1]} = 0)" if names[1] else \
             "division by zero (the denominator is 0)"
@@ -170,3 +229,4 @@ def describe_undefined(expression: Any, values: Mapping[str, Any]) -> str:
     except Exception:  # noqa: BLE001 - a diagnosis must never break the view it serves
         return generic
     return generic
+

@@ -34,22 +34,35 @@ PALETTE: dict[str, str] = {
 }
 
 
+# While the pointer is over a plot, plotly shows its modebar (zoom, pan, download, ...) in the
+# figure's top right corner: a row of 22 px buttons with 3 px padding, 2 px from the top.
+MODEBAR_ROOM = 32  # px at the figure's top kept free of text
+TEXT_ROW = 26  # px for one line of 15 px text (a title, a subplot title) above the plot
+
+
 def base_layout(**overrides: Any) -> dict:
     """A plotly layout readable on a 1280x720 projector and in a narrow JupyterLab pane.
 
     No fixed width (the figure follows its pane), large font, small margins, the legend
-    horizontal above the plot so it never eats the plot's width. `overrides` win.
+    horizontal above the plot so it never eats the plot's width. `overrides` win, except that
+    nothing goes under the modebar: the top margin keeps MODEBAR_ROOM + TEXT_ROW (a title or
+    subplot title sits on the plot's top edge, below the modebar's row), and the legend hangs
+    from just below that row (anchored to the figure, so plotly pushes the plot down to make
+    room for all of its rows, however many a narrow pane needs).
     """
     layout: dict[str, Any] = {
         "template": "plotly_white",
         "font": {"size": 15, "color": PALETTE["text"]},
         "autosize": True,
         "height": 380,
-        "margin": {"l": 50, "r": 15, "t": 40, "b": 45},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left",
-                   "x": 0.0},
+        "margin": {"l": 50, "r": 15, "t": MODEBAR_ROOM + TEXT_ROW, "b": 45},
+        "legend": {"orientation": "h", "xanchor": "left", "x": 0.0},
     }
     layout.update(overrides)
+    layout["margin"] = {**layout["margin"],
+                        "t": max(layout["margin"].get("t", 0), MODEBAR_ROOM + TEXT_ROW)}
+    layout["legend"] = {**layout["legend"], "yref": "container", "yanchor": "top",
+                        "y": 1 - MODEBAR_ROOM / layout["height"]}
     return layout
 
 

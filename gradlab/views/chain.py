@@ -23,6 +23,7 @@ from ..paths import (
     local_rule,
     paths,
 )
+from ._base import BookExample
 from ._common import FigureStateOnDisplay, Message, describe_lab, fmt, guarded, tagged
 from .graph_source import (
     GraphSource,
@@ -55,7 +56,7 @@ def _symbolic(text: str, name: str) -> str | None:
         return None
 
 
-class ChainRule(FigureStateOnDisplay, widgets.VBox):
+class ChainRule(BookExample, FigureStateOnDisplay, widgets.VBox):
     """dh/dx = dh/dg · dg/dx = f'(g(x)) · g'(x) at the sliders' point, for h = f(g(x)).
 
     g is the inner function: by default the argument of the outermost non-linear primitive
@@ -93,6 +94,8 @@ class ChainRule(FigureStateOnDisplay, widgets.VBox):
         self._signature: tuple | None = None
         self._point: dict[str, float] | None = None  # the point update() was given, if any
         children = [*self.sliders.values()] if self.owns_sliders else []
+        children += self.book_row(children, book=point is None and ranges is None,
+                                  shown=self.owns_sliders)
         super().__init__(children=[*children, self.readout, self.message])
         if self.owns_sliders:
             for slider in self.sliders.values():

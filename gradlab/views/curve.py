@@ -64,7 +64,9 @@ class Curve(View):
             controls.append(self.h_slider)
         if self.side is not None:
             controls.append(self.side)
-        self.children = [self.figure, self.readout, *controls, self.message]
+        book = self.book_row(controls, book=ranges is None,
+                              shown=self.owns_sliders)
+        self.children = [self.figure, self.readout, *controls, *book, self.message]
         self.update()
 
     # -- building (once) ------------------------------------------------------------------------

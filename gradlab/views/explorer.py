@@ -10,7 +10,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from ._base import DEFAULT_RANGE, as_expression, start_value
+from ._base import DEFAULT_RANGE, BookExample, as_expression, start_value
 from ._common import (
     FigureStateOnDisplay,
     Message,
@@ -36,7 +36,7 @@ def close_all(widget: widgets.Widget) -> None:
     widget.close()
 
 
-class Explorer(FigureStateOnDisplay, widgets.VBox):
+class Explorer(BookExample, FigureStateOnDisplay, widgets.VBox):
     """A lab for any f in gradlab's expression language.
 
     `.sliders` (name -> FloatSlider), `.value` (f at the point), `.gradient` (name -> partial at
@@ -72,7 +72,25 @@ class Explorer(FigureStateOnDisplay, widgets.VBox):
         self.sliders: dict[str, widgets.FloatSlider] = {}
         self.plots: list[widgets.Widget] = []
         self.views: list[widgets.Widget] = []
+        at = ", ".join(f"{name} = {fmt(self._start_of(name))}" for name in expression.variables)
+        self.book_row([self.text_box], book=ranges is None,
+                      tooltip=f"back to f = {expression.text}" + (f" at {at}" if at else ""))
         self._build(expression)
+
+    def _start_of(self, name: str) -> float:
+        return start_value(*self.ranges.get(name, DEFAULT_RANGE))
+
+    def restore_start(self) -> None:
+        """After the text box: every slider at its start value, the first two variables
+        plotted (for three or more), and a redraw."""
+        for name, slider in self.sliders.items():
+            slider.value = self._start_of(name)
+        names = self.expression.variables
+        if len(names) >= 3:
+            for box, name in zip(self.pair_boxes, names, strict=False):
+                box.value = name
+        self.update()
+        self.graph.restore_start()  # its replay stopped at the end, as it started
 
     # -- building: once per function (or per chosen pair) ---------------------------------------
 
@@ -83,7 +101,7 @@ class Explorer(FigureStateOnDisplay, widgets.VBox):
         self.sliders = {}
         for name in expression.variables:
             lo, hi = self.ranges.get(name, DEFAULT_RANGE)
-            value = old_values.get(name, start_value(lo, hi))
+            value = old_values.get(name, self._start_of(name))
             self.sliders[name] = make_slider(name, value, lo, hi)
             self.sliders[name].observe(self._on_slider, names="value")
         self.table = self._table_class(expression, self.sliders)
@@ -122,7 +140,7 @@ class Explorer(FigureStateOnDisplay, widgets.VBox):
         self._arrange()
 
     def _arrange(self) -> None:
-        header = widgets.HBox([self.text_box, self.text_message],
+        header = widgets.HBox([self.text_box, self.book_button, self.text_message],
                               layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         rows: list[widgets.Widget] = [header]
         if len(self.expression.variables) >= 3:

@@ -148,8 +148,12 @@ class GradientField(View):
                                layout=widgets.Layout(flex_flow="row wrap"))
         extra = [self.along_slider] if self.along_slider is not None else []
         self._show_rate()
+        # the slide along the level curve first: back at 0, the sliders' point is shown
+        book = self.book_row([*extra, *controls, self.arrows_box, self.descent_box,
+                              self.rate_slider], book=ranges is None,
+                             shown=self.owns_sliders)
         self.children = [self.figure, self.readout, *controls, *extra, options, self.rate_slider,
-                         self.message]
+                         *book, self.message]
         self.update()
 
     def _build_figure(self) -> go.FigureWidget:

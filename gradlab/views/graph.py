@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from ..engine import Step, Value
 from ..graph_layout import Layout, graph_signature, joined_paths, layout, node_symbol
 from ..paths import formulas, is_variable, local_rule
+from ._base import BookExample
 from ._common import (
     PALETTE,
     FigureStateOnDisplay,
@@ -50,7 +51,7 @@ def label_spot(edge: Any, lay: Layout) -> tuple[float, float]:
     return float(np.interp(t, along, edge.x)), float(np.interp(t, along, edge.y))
 
 
-class ComputationGraph(FigureStateOnDisplay, widgets.VBox):
+class ComputationGraph(BookExample, FigureStateOnDisplay, widgets.VBox):
     """The graph of f laid out left to right: each node shows its operation, value and grad,
     each edge its local derivative d child / d parent. Step / Play / Reset replay the recorded
     backward pass: at step k the k-th recorded step is highlighted and the readout shows
@@ -128,6 +129,8 @@ class ComputationGraph(FigureStateOnDisplay, widgets.VBox):
         controls = widgets.HBox([self.play, self.step_button, self.reset_button,
                                  self.step_slider], layout=widgets.Layout(flex_flow="row wrap"))
         children = ([*self.sliders.values()] if self.owns_sliders else [])
+        children += self.book_row(children, book=point is None and ranges is None,
+                                  shown=self.owns_sliders)
         summary = [self.summary] if self.owns_sliders else []
         super().__init__(children=[*children, *summary, self.figure, controls, self.readout,
                                    self.message])
@@ -347,6 +350,11 @@ class ComputationGraph(FigureStateOnDisplay, widgets.VBox):
     def _on_step(self, button: widgets.Button) -> None:
         k = self.step_index
         self.step_slider.value = k + 1 if k < len(self.steps) else 1  # at the end: start over
+
+    def restore_start(self) -> None:
+        """As the lab started: the replay stopped, at its end (every grad filled in)."""
+        self.play.playing = False
+        self.update(at_end=True)
 
     @guarded
     def _on_reset(self, button: widgets.Button) -> None:

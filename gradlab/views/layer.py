@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..nn import EntryChain, LayerBackward, book_layer, entry_chain, layer_arrays, layer_backward
+from ._base import BookExample
 from ._common import (
     PALETTE,
     FigureStateOnDisplay,
@@ -53,7 +54,7 @@ def entry_name(part: str, row: int, column: int) -> str:
     return f"{part}[{column}]" if part in ("b", "dbiases") else f"{part}[{row},{column}]"
 
 
-class LayerLab(FigureStateOnDisplay, widgets.VBox):
+class LayerLab(BookExample, FigureStateOnDisplay, widgets.VBox):
     """The book's layer: X (samples, inputs), W (inputs, neurons), b (1, neurons) and dvalues
     (samples, neurons) = dL/d output, by default the book's example (`gradlab.nn.book_layer`).
 
@@ -89,10 +90,6 @@ class LayerLab(FigureStateOnDisplay, widgets.VBox):
         self.slider = make_slider(change, self.value_of(change), *PARTS[part][1],
                                   step=PARTS[part][2])
         self.slider.readout_format = ".4"  # d3 "g" without trailing zeros: 2.7, not 2.700
-        book_numbers = all(v is None for v in given.values())
-        self.book_button = widgets.Button(
-            description="book's example" if book_numbers else "start values", icon="undo",
-            tooltip="back to the numbers the lab started with")
         options = [entry_name(name, r, c) for name in RESULTS
                    for r, c in np.ndindex(self._result_shape(name))]
         if explain not in options:
@@ -109,6 +106,11 @@ class LayerLab(FigureStateOnDisplay, widgets.VBox):
         self._syncing = False
         self._disagreement = ""
         self._sync_slider()  # the exact value (make_slider snaps to its grid), range widened
+        book_numbers = all(v is None for v in given.values())
+        # the slider stays on the entry the learner chose (at its starting number)
+        self.book_row([self.explain], book=book_numbers,
+                      tooltip=f"back to the {'book' if book_numbers else 'start'}'s X, W, b and "
+                              f"dvalues, explain {explain}")
         controls = widgets.HBox([self.choice, self.slider, self.book_button],
                                 layout=widgets.Layout(flex_flow="row wrap",
                                                       align_items="center"))
@@ -121,7 +123,6 @@ class LayerLab(FigureStateOnDisplay, widgets.VBox):
         self.slider.observe(self._on_slider, names="value")
         self.choice.observe(self._on_choice, names="value")
         self.explain.observe(self._on_explain, names="value")
-        self.book_button.on_click(self._on_book)
         for trace in self.figure.data:
             trace.on_click(self._on_cell)
         self.update()
@@ -416,14 +417,10 @@ class LayerLab(FigureStateOnDisplay, widgets.VBox):
         column, row = int(round(points.xs[0])), int(round(points.ys[0]))
         self.explain.value = entry_name(trace.name, row, column)  # its observer redraws
 
-    def book_example(self) -> None:
-        """Back to the numbers the lab started with (the book's X, W, b and dvalues unless
-        others were given)."""
+    def restore_start(self) -> None:
+        """After the explained entry: the numbers the lab started with (the book's X, W, b
+        and dvalues unless others were given); the slider keeps its entry."""
         for name, array in self.start.items():
             self.arrays[name] = array.copy()
         self._sync_slider()
         self.update()
-
-    @guarded
-    def _on_book(self, button: widgets.Button) -> None:
-        self.book_example()

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from .. import geometry
 from ..model import BackwardPass, BookModel, small_batch
 from ..model_chain import Chain
+from ._base import BookExample
 from ._common import (
     PALETTE,
     FigureStateOnDisplay,
@@ -54,6 +55,11 @@ def lab_model(model: BookModel | None, batch: Any) -> tuple[BookModel, np.ndarra
     return model, X, y
 
 
+def is_lesson_start(model: BookModel, batch: Any) -> bool:
+    """Whether a lab's model and batch are the lesson's (LESSON_START on small_batch())."""
+    return batch is None and model.settings == LESSON_START
+
+
 def live(figure: go.Figure) -> go.FigureWidget:
     """The figure, already drawn, as a FigureWidget. A lab draws its first state into a plain
     figure and only then makes the widget, so the page has that state from the widget's first
@@ -74,7 +80,7 @@ def entry_slider(entry: str, value: float, span: float) -> widgets.FloatSlider:
     return slider
 
 
-class LossLab(FigureStateOnDisplay, widgets.VBox):
+class LossLab(BookExample, FigureStateOnDisplay, widgets.VBox):
     """One entry of the model's weights or biases on a slider (a dropdown picks which): the
     loss L as a function of that entry with the rest held, the point, and the tangent
     y = L + dL/dw (t - w) with dL/dw from the core's backward pass; readouts of L, dL/dw and
@@ -125,7 +131,9 @@ class LossLab(FigureStateOnDisplay, widgets.VBox):
         self.update()
         self.figure = live(self.figure)
         self.figures = [self.figure]
-        controls = widgets.HBox([self.choice, self.reset_button],
+        book = self.book_row([self.choice], book=is_lesson_start(self.model, batch),
+                             tooltip=f"back to the starting weights and biases, entry {parameter}")
+        controls = widgets.HBox([self.choice, self.reset_button, *book],
                                 layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__(children=[self.figure, self.readout, controls, self.slider,
                                    self.message, self.table])
@@ -319,6 +327,10 @@ class LossLab(FigureStateOnDisplay, widgets.VBox):
 
     @guarded
     def _on_reset(self, button: widgets.Button) -> None:
+        self.restore_start()
+
+    def restore_start(self) -> None:
+        """The model's starting numbers back, the slider centred on the chosen entry."""
         for name, data in self.start.items():
             self.model.params[name].data = data.copy()
         self.choose(self.parameter)

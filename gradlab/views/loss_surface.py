@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from .. import contours, geometry
 from ..model import BookModel, DescentStep
+from ._base import BookExample
 from ._common import (
     PALETTE,
     FigureStateOnDisplay,
@@ -28,7 +29,7 @@ from ._common import (
     tagged,
 )
 from .field import level_traces
-from .loss import H, lab_model, live, model_recipe
+from .loss import H, is_lesson_start, lab_model, live, model_recipe
 
 GRID = 31  # grid points per side: GRID^2 core forward passes when the window is drawn
 LEVELS = 12
@@ -72,7 +73,7 @@ def level_data(xs: np.ndarray, ys: np.ndarray, z: np.ndarray) -> tuple[dict, dic
     return {"x": x, "y": y}, labels
 
 
-class LossSurface(FigureStateOnDisplay, widgets.VBox):
+class LossSurface(BookExample, FigureStateOnDisplay, widgets.VBox):
     """Level curves of L over two entries a, b (two dropdowns pick them) on a square window
     around the point (WINDOW times the larger BookModel.visible_span of the two either side);
     the point; the gradient (dL/da, dL/db) from the core's backward pass as an arrow (its
@@ -130,7 +131,12 @@ class LossSurface(FigureStateOnDisplay, widgets.VBox):
         self.figures = [self.figure]
         controls = widgets.HBox([self.first, self.second],
                                 layout=widgets.Layout(flex_flow="row wrap"))
-        buttons = widgets.HBox([self.step_button, self.reset_button],
+        self.start_entries = self.entries
+        book = self.book_row([self.rate_slider], book=is_lesson_start(self.model, batch),
+                             tooltip="back to the starting weights and biases, "
+                                     f"{' and '.join(self.entries)}, learning rate "
+                                     f"{self.rate_slider.label}")
+        buttons = widgets.HBox([self.step_button, self.reset_button, *book],
                                layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__(children=[self.figure, self.readout, controls, self.rate_slider,
                                    buttons, self.message])
@@ -317,6 +323,13 @@ class LossSurface(FigureStateOnDisplay, widgets.VBox):
         self.last = None
         self._draw_window()
         self.update()
+
+    def restore_start(self) -> None:
+        """The starting entries on the axes, the model's starting numbers."""
+        self.entries = self.start_entries
+        self._sync_choices()
+        self.message.clear()
+        self.reset()
 
     @guarded
     def _on_choice(self, change: dict) -> None:

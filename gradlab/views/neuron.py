@@ -9,6 +9,7 @@ import ipywidgets as widgets
 
 from ..engine import Value
 from ..nn import NeuronStep, neuron_step
+from ._base import BookExample
 from ._common import (
     FigureStateOnDisplay,
     Message,
@@ -51,7 +52,7 @@ def neuron(x1: float, x2: float, x3: float, w1: float, w2: float, w3: float,
     return z.relu()
 
 
-class NeuronLab(FigureStateOnDisplay, widgets.VBox):
+class NeuronLab(BookExample, FigureStateOnDisplay, widgets.VBox):
     """Sliders x1 x2 x3 w1 w2 w3 b (the book's defaults x = [1, -2, 3], w = [-3, -1, 2],
     b = 1), the neuron's output and its computation graph with Step / Play / Reset, and a table
     of every partial by backward (with the recorded locals along its path) beside central
@@ -82,9 +83,10 @@ class NeuronLab(FigureStateOnDisplay, widgets.VBox):
             description="one step: w −= lr·dw, b −= lr·db", button_style="primary",
             tooltip="move every weight and the bias against its gradient",
             layout=widgets.Layout(width="auto"))
-        self.book_button = widgets.Button(description="book's example", icon="undo",
-                                          tooltip="x = [1, −2, 3], w = [−3, −1, 2], b = 1, "
-                                                  "dvalue = 1, lr = 0.001")
+        book = start == DEFAULTS
+        self.book_row([*self.sliders.values(), self.dvalue, self.rate], book=book,
+                      tooltip="back to x = [1, −2, 3], w = [−3, −1, 2], b = 1, dvalue = 1, "
+                              "lr = 0.001" if book else "")
         self.step_readout = widgets.HTML()
         self.last_step: NeuronStep | None = None
         self._holding = False  # True while the lab moves several sliders itself
@@ -106,7 +108,6 @@ class NeuronLab(FigureStateOnDisplay, widgets.VBox):
             slider.observe(self._on_slider, names="value")
         self.rate.observe(self._on_rate, names="value")
         self.update_button.on_click(self._on_update_step)
-        self.book_button.on_click(self._on_book)
         self._show_output()
         self._show_update()
 
@@ -161,18 +162,19 @@ class NeuronLab(FigureStateOnDisplay, widgets.VBox):
         return result
 
     def book_example(self) -> None:
-        """Back to the book's neuron: x = [1, -2, 3], w = [-3, -1, 2], b = 1, dvalue = 1,
-        lr = 0.001."""
+        """Back to the numbers the lab started with (the book's neuron: x = [1, -2, 3],
+        w = [-3, -1, 2], b = 1, dvalue = 1, lr = 0.001, unless others were given), one redraw."""
         self._holding = True
         try:
-            for name, value in DEFAULTS.items():
-                self.sliders[name].value = value
-            self.dvalue.value = DVALUE
-            self.rate.value = LR
+            super().book_example()
         finally:
             self._holding = False
+
+    def restore_start(self) -> None:
+        """No step taken yet, everything redrawn, the graph's replay at its end."""
         self.last_step = None
         self.update()
+        self.graph.restore_start()  # its replay stopped at the end, as it started
 
     def _show_output(self, point: dict[str, float] | None = None) -> None:
         z, out = self.z, self.value
@@ -230,8 +232,3 @@ class NeuronLab(FigureStateOnDisplay, widgets.VBox):
     @guarded
     def _on_update_step(self, button: widgets.Button) -> None:
         self.step()
-
-    @guarded
-    def _on_book(self, button: widgets.Button) -> None:
-        self.book_example()
-

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from ..surfaces import SURFACES, Runner, default_settings, level_grid, surface
 from ..training import OPTIMIZERS
+from ._base import BookExample
 from ._common import (
     PALETTE,
     FigureStateOnDisplay,
@@ -50,7 +51,7 @@ LEVELS = 18
 FIRST_PATH = 4
 
 
-class OptimizerRace(FigureStateOnDisplay, widgets.VBox):
+class OptimizerRace(BookExample, FigureStateOnDisplay, widgets.VBox):
     """Five optimizers descend f(x, y) from the same start; `.play.value` is the step shown.
 
     Each runner keeps its own point (x, y) as two Values, gets dL/dx, dL/dy from a backward
@@ -100,8 +101,16 @@ class OptimizerRace(FigureStateOnDisplay, widgets.VBox):
         self.paths: dict[str, np.ndarray] = {}
         self._syncing = False
         self._draw_surface()
+        # the surface first (it sets its own learning rates), the step last
+        book = self.book_row([self.surface_choice, *self.rates.values(), self.momentum_slider,
+                              self.decay_slider, (self.play, min(int(steps), MAX_STEPS))],
+                             book=momentum == 0.9 and decay == 0.0,
+                             tooltip=f"back to {chosen.title} with its learning rates, momentum "
+                                     f"{fmt(momentum)}, decay {fmt(decay)}, "
+                                     f"step {min(int(steps), MAX_STEPS)}")
         controls = widgets.HBox([self.surface_choice, self.play, self.step_button,
-                                 self.reset_button], layout=widgets.Layout(flex_flow="row wrap"))
+                                 self.reset_button, *book],
+                                layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__(children=[controls, self.readout, self.map, self.curves,
                                    *self.rates.values(), self.momentum_slider,
                                    self.decay_slider, self.message])

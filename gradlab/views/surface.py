@@ -93,7 +93,9 @@ class Surface(View):
             controls.append(self.h_slider)
         figures = (widgets.HBox(plots, layout=widgets.Layout(flex_flow="row wrap"))
                    if len(plots) > 1 else self.figure)
-        self.children = [figures, self.readout, *controls, self.plane_box, self.message]
+        book = self.book_row([*controls, self.plane_box], book=ranges is None,
+                              shown=self.owns_sliders)
+        self.children = [figures, self.readout, *controls, self.plane_box, *book, self.message]
         self.update()
 
     def _build_figure(self) -> go.FigureWidget:

@@ -16,6 +16,7 @@ from ..expression import Expression
 from ..expression.nodes import Binary, Neg, Node
 from ..numeric import numerical_gradient
 from ..paths import formulas, is_variable, local_rule, paths
+from ._base import BookExample
 from ._common import FigureStateOnDisplay, Message, describe_lab, fmt, guarded, tagged
 from .chain import html_formula
 from .graph_source import GraphSource, current_point, leaf_gradient, own_sliders, shared_sliders
@@ -67,7 +68,7 @@ def central_difference_text(names: tuple[str, ...]) -> str:
             f"{again}.")
 
 
-class PartialsTable(FigureStateOnDisplay, widgets.VBox):
+class PartialsTable(BookExample, FigureStateOnDisplay, widgets.VBox):
     """One row per variable v: ∂f/∂v symbolically, its value (core), the central difference
     (f(.., v + h, ..) - f(.., v - h, ..)) / 2h with every other variable held, and
     |value - central difference|. For f(x, y): (f(x + h, y) - f(x - h, y)) / 2h.
@@ -125,6 +126,8 @@ class PartialsTable(FigureStateOnDisplay, widgets.VBox):
         self.table = widgets.HTMLMath()
         self.figures: list = []
         children = [*self.sliders.values()] if self.owns_sliders else []
+        children += self.book_row(children, book=point is None and ranges is None,
+                                  shown=self.owns_sliders)
         extra = [self.parts_table] if parts else []
         super().__init__(children=[*children, self.table, *extra, self.message])
         if self.owns_sliders:

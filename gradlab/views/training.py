@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..training import OPTIMIZERS, Trainer, optimizer_name
+from ._base import BookExample
 from ._common import (
     PALETTE,
     FigureStateOnDisplay,
@@ -48,7 +49,7 @@ CLASS_TINTS = ("#bfdcec", "#f9e7bf", "#bfe6da", "#f2dde9", "#d5ecf9")
 CLASS_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross")
 
 
-class TrainingLab(FigureStateOnDisplay, widgets.VBox):
+class TrainingLab(BookExample, FigureStateOnDisplay, widgets.VBox):
     """Train dense(2, 64) -> ReLU -> dense(64, 3) -> softmax -> cross-entropy on the spiral.
 
     `.play.value` counts ticks: the model is trained to play.value * EPOCHS_PER_TICK epochs.
@@ -116,8 +117,17 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
         self.figures = [self.region_figure, self.curve_figure, self.norm_figure]
         self._syncing = False
         self._announced = False
+        ticks = min(self.play.max, -(-int(epochs) // EPOCHS_PER_TICK)) if epochs else 0
+        self._start_setup = (self.trainer.optimizer_name, dict(self.trainer.settings),
+                             float(self.momentum_slider.value), ticks)
+        book = self.book_row([self.optimizer_choice, self.rate_slider, self.decay_slider,
+                              self.momentum_slider, (self.play, ticks)],
+                             book=self._tagged and (lr, decay, momentum) == (None,) * 3,
+                             tooltip=f"back to {self.trainer.optimizer_name} with its settings "
+                                     f"here, the starting weights, epoch {ticks * EPOCHS_PER_TICK}")
         controls = widgets.HBox([self.optimizer_choice, self.play, self.step_button,
-                                 self.reset_button], layout=widgets.Layout(flex_flow="row wrap"))
+                                 self.reset_button, *book],
+                                layout=widgets.Layout(flex_flow="row wrap"))
         plots = widgets.HBox([self.curve_figure, self.norm_figure],
                              layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__(children=[controls, self.progress, self.region_figure, plots,
@@ -129,8 +139,8 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
             slider.observe(self._on_setting, names="value")
         self.step_button.on_click(lambda _: self.step())
         self.reset_button.on_click(lambda _: self.reset())
-        if epochs:
-            self.play.value = min(self.play.max, -(-int(epochs) // EPOCHS_PER_TICK))
+        if ticks:
+            self.play.value = ticks
         else:
             self.update()
 
@@ -256,6 +266,22 @@ class TrainingLab(FigureStateOnDisplay, widgets.VBox):
                         if self.trainer.optimizer_name == "SGD + momentum" else None)
             self.configure(lr=self.rate_slider.value, decay=self.decay_slider.value,
                            momentum=momentum)
+
+    def book_example(self) -> None:
+        """The optimizer and settings the lab started with, its starting weights, and the run
+        back at its start (stopped), in one restart rather than one per control."""
+        name, settings, momentum, ticks = self._start_setup
+        self.trainer.configure(name, lr=settings["lr"], decay=settings["decay"],
+                               momentum=settings.get("momentum"))
+        self._sync_controls()
+        self._syncing = True
+        try:
+            self.momentum_slider.value = momentum
+        finally:
+            self._syncing = False
+        self._restart()
+        self.message.clear()
+        self.play.value = ticks
 
     # -- stepping -------------------------------------------------------------------------------
 
