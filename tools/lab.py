@@ -18,6 +18,9 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 # JupyterLab reads overrides.json (new defaults for its settings) from its app_settings_dir.
 SETTINGS = REPO / "jupyter" / "settings"
+# gradlab's own lab extensions (no build step): gradlab-rise-shims lets widgets draw in
+# jupyterlab-rise's slideshow. Both JupyterLab (which serves the files) and RISE list them.
+LABEXTENSIONS = REPO / "jupyter" / "labextensions"
 PORT = 8888
 # The teacher's tools (`make test` installs nbgrader for tests/test_assignments.py, and with it
 # notebook 7) add server extensions to the venv: the learner's lab runs without them (their lab
@@ -60,6 +63,8 @@ def command(root: Path = NOTEBOOKS, port: int = PORT, *, python: str = sys.execu
         f"--ServerApp.root_dir={root}",
         f"--ServerApp.port={port}",
         f"--LabApp.app_settings_dir={SETTINGS}",
+        f"--LabApp.extra_labextensions_path={LABEXTENSIONS}",
+        f"--RiseApp.extra_labextensions_path={LABEXTENSIONS}",
         # the server never asks PyPI for a newer JupyterLab or for extensions (offline rooms)
         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
         "--LabApp.extension_manager=readonly",

@@ -4,10 +4,12 @@ Each notebook runs top to bottom in a fresh kernel, as nbconvert --execute would
 without widget state (plotly's JavaScript would add 5 MB each) and without the widget-view
 outputs: a notebook opened before it is run then shows each lab's plain-text description
 instead of an error about a missing widget model. nbval ignores widget views either way.
+Each cell's slide type for RISE is set too (tools/slides.py), from its role in the lesson.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -17,6 +19,18 @@ from nbclient import NotebookClient
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 LIMIT = 300_000  # bytes: the team's ceiling for a saved notebook
+
+
+def _load_slides():
+    """tools/slides.py as a module (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("gradlab_tools_slides",
+                                                  Path(__file__).with_name("slides.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+slides = _load_slides()
 
 
 def hides_an_answer(cell: nbformat.NotebookNode) -> bool:
@@ -32,6 +46,7 @@ def strip(book: nbformat.NotebookNode) -> None:
             cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
         for output in cell.get("outputs", []):
             output.get("data", {}).pop(WIDGET_VIEW, None)
+    slides.apply(book)  # each cell's slide type, from its role (after source_hidden is set)
 
 
 def run(path: Path) -> None:
