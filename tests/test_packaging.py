@@ -86,6 +86,7 @@ LOCKS = {  # lock -> the extras of pyproject.toml it holds besides the runtime d
     "lab": (),
     "test": ("test", "browser", "teach"),  # teach: nbgrader, for tests/test_assignments.py
     "bench": ("test", "browser", "teach", "bench"),
+    "mutate": ("test", "browser", "teach", "mutate"),
 }
 # packages whose internals gradlab touches: their ranges end before the next major version
 TOUCHED = ("numpy", "plotly", "jupyterlab", "voila")
@@ -125,6 +126,19 @@ def test_every_lock_pins_exact_versions_with_hashes_and_no_local_paths():
         # the same lock serves every machine: no index, folder or file of this one
         assert not re.search(r"file:|--index-url|--extra-index-url|--find-links|/opt/|/root/",
                              text), f"{name}.txt names something of the machine it was made on"
+
+
+def test_the_locks_leave_out_the_slow_iri_checker_and_a_kernel_never_imports_it():
+    # requirements/overrides.txt: jsonschema's rfc3987_syntax builds a grammar for ~2 s at import,
+    # and every kernel's first FigureWidget imports jsonschema (plotly.io -> nbformat)
+    for name in LOCKS:
+        markers = {m for p, _, m, _ in _lock_entries(name) if p == "rfc3987-syntax"}
+        assert markers <= {"sys_platform == 'never'"}, (name, markers)
+    code = ("import sys, gradlab.views; from plotly.graph_objects import FigureWidget; "
+            "FigureWidget(); print('rfc3987_syntax' in sys.modules, 'jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "True"], "a FigureWidget imported jsonschema's IRI grammar"
 
 
 def test_every_lock_holds_each_declared_dependency_within_its_range():
@@ -171,7 +185,8 @@ def _make_dry_run(*targets: str) -> str:
 
 @pytest.mark.parametrize(("target", "lock"), [("lab", "lab"), ("present", "lab"),
                                               ("test", "test"), ("lint", "test"),
-                                              ("notebooks", "test"), ("bench", "bench")])
+                                              ("notebooks", "test"), ("bench", "bench"),
+                                              ("mutate", "mutate")])
 def test_every_make_target_that_installs_takes_its_lock(target: str, lock: str):
     commands = _make_dry_run(target).splitlines()
     installs = [c for c in commands if " -m pip install" in c]
@@ -198,13 +213,13 @@ def test_make_lock_remakes_every_lock_from_pyproject_with_hashes():
 def test_readme_gives_the_steps_without_make_offline_and_as_root():
     readme = (ROOT / "README.md").read_text()
     without_make = readme.split("## Without make", 1)[1].split("\n## ", 1)[0]
-    for step in ("python -m venv .venv", "pip install -r requirements/lab.txt",
+    for step in ("python -m venv .venv", "pip install --no-deps -r requirements/lab.txt",
                  "pip install --no-deps --no-build-isolation -e .", "tools/lab.py",
                  "jupyter lab notebooks/", "conda env create -f environment.yml"):
         assert step in without_make, f"README, without make: {step!r} is missing"
     assert "not tested here" in without_make  # the conda route, said plainly
     for path in re.findall(r"(?:requirements|tools)/[\w.]+", readme):
         assert (ROOT / path).is_file(), f"README names {path}, which does not exist"
-    assert "pip download -r requirements/lab.txt -d wheelhouse" in readme
+    assert "pip download --no-deps -r requirements/lab.txt -d wheelhouse" in readme
     assert "PIP_NO_INDEX=1" in readme and "--no-index --find-links wheelhouse" in readme
     assert "--allow-root" in readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
