@@ -3,12 +3,18 @@ and Adam, with the formulas of Neural Networks from Scratch, ch. 10.
 
 Each is given a list of Values; `step()` changes their `.data` using their `.grad` (filled in
 by `loss.backward()`), and `zero_grad()` clears those gradients before the next pass.
+
+OPTIMIZERS, at the end, is the one table of optimizers by the name a learner picks: each
+name's class, the settings it takes beyond lr and decay (with their defaults and the range and
+label of their slider), the book's settings for its spiral run and the names it answers to.
+`make_optimizer` and the labs (gradlab.training, the race, the training lab) read it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -200,3 +206,77 @@ def _check_number(name: str, value, *, low: float, high: float | None = None,
     if not ok:
         raise ValueError(f"{name} must be {allowed} (a finite number), got {value!r}")
     return value
+
+
+# -- the registry: optimizers by the name a learner picks ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting an optimizer takes beyond lr and decay: its default, and its slider's range,
+    step and label."""
+
+    default: float
+    low: float
+    high: float
+    step: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One entry of OPTIMIZERS: the class, the settings it takes beyond lr and decay (name ->
+    Setting), the book's settings for its spiral run (NNFS ch. 10) and the lower-case names it
+    answers to besides its own."""
+
+    name: str
+    cls: type[Optimizer]
+    book: dict[str, float]
+    extra: dict[str, Setting] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+
+    def make(self, params: Iterable[Value], lr: float, decay: float = 0.0,
+             **given: float | None) -> Optimizer:
+        """The optimizer over `params`; each extra setting from `given` (its default when
+        missing or None); settings it does not take are ignored."""
+        extra = {key: setting.default if given.get(key) is None else given[key]
+                 for key, setting in self.extra.items()}
+        return self.cls(params, lr=lr, decay=decay, **extra)
+
+
+MOMENTUM = Setting(default=0.9, low=0.0, high=0.99, step=0.01, label="momentum")
+RHO = Setting(default=0.9, low=0.0, high=0.999, step=0.001, label="rho (the cache's memory)")
+
+# Plain SGD and SGD with momentum are the same class: momentum 0 (SGD's default) makes the
+# update -lr * grad. The book's settings: AdaGrad's lr 1.0 moves every weight by 1 on the first
+# step (its update is -lr * g / (|g| + eps)); from the book model's 0.01-scale starting weights
+# that switches off every hidden ReLU for good (loss stuck at 10.7), so the labs start it at 0.1.
+OPTIMIZERS: dict[str, Kind] = {kind.name: kind for kind in (
+    Kind("SGD", SGD, {"lr": 1.0, "decay": 1e-3}, aliases=("sgd",)),
+    Kind("SGD + momentum", SGD, {"lr": 1.0, "decay": 1e-3, "momentum": 0.9},
+         {"momentum": MOMENTUM}, aliases=("momentum", "sgd+momentum", "sgd_momentum")),
+    Kind("AdaGrad", Adagrad, {"lr": 0.1, "decay": 1e-4}, aliases=("adagrad",)),
+    Kind("RMSProp", RMSprop, {"lr": 0.02, "decay": 1e-5, "rho": 0.999}, {"rho": RHO},
+         aliases=("rmsprop",)),
+    Kind("Adam", Adam, {"lr": 0.05, "decay": 5e-7}, aliases=("adam",)),
+)}
+
+
+def optimizer_name(name: str) -> str:
+    """'adam' -> 'Adam', 'sgd + momentum' -> 'SGD + momentum'; ValueError for anything else."""
+    if name in OPTIMIZERS:
+        return name
+    key = str(name).lower().replace(" ", "")
+    for kind in OPTIMIZERS.values():
+        if key in kind.aliases:
+            return kind.name
+    raise ValueError(f"no optimizer {name!r}: choose one of {', '.join(OPTIMIZERS)}")
+
+
+def make_optimizer(name: str, params: Iterable[Value], lr: float, decay: float = 0.0,
+                   momentum: float | None = None, rho: float | None = None) -> Optimizer:
+    """An optimizer by name ('SGD', 'SGD + momentum', 'AdaGrad', 'RMSProp', 'Adam') over
+    `params`. momentum is used by 'SGD + momentum' only (0.9 if not given), rho (the cache's
+    memory) by 'RMSProp' only (0.9 if not given; the book's spiral run uses 0.999)."""
+    return OPTIMIZERS[optimizer_name(name)].make(params, lr=lr, decay=decay, momentum=momentum,
+                                                 rho=rho)

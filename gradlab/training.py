@@ -6,57 +6,15 @@ plots: loss, accuracy and each layer's gradient norm. Numpy and the core only.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .engine import Value
 from .model import BookModel, small_batch
-from .optim import SGD, Adagrad, Adam, Optimizer, RMSprop
 
-# name -> (class, the book's settings for the spiral data, ch. 10). Plain SGD and SGD with
-# momentum are the same class: momentum 0 makes the update -lr * grad. AdaGrad: the book's lr
-# 1.0 moves every weight by 1 on the first step (its update is -lr * g / (|g| + eps)); from these
-# 0.01-scale starting weights that switches off every hidden ReLU for good (loss stuck at
-# 10.7), so the lab starts it at 0.1.
-OPTIMIZERS: dict[str, tuple[type[Optimizer], dict[str, float]]] = {
-    "SGD": (SGD, {"lr": 1.0, "decay": 1e-3}),
-    "SGD + momentum": (SGD, {"lr": 1.0, "decay": 1e-3, "momentum": 0.9}),
-    "AdaGrad": (Adagrad, {"lr": 0.1, "decay": 1e-4}),
-    "RMSProp": (RMSprop, {"lr": 0.02, "decay": 1e-5, "rho": 0.999}),
-    "Adam": (Adam, {"lr": 0.05, "decay": 5e-7}),
-}
-
-_ALIASES = {"sgd": "SGD", "momentum": "SGD + momentum", "sgd+momentum": "SGD + momentum",
-            "sgd_momentum": "SGD + momentum", "adagrad": "AdaGrad", "rmsprop": "RMSProp",
-            "adam": "Adam"}
-
-
-def optimizer_name(name: str) -> str:
-    """'adam' -> 'Adam', 'sgd + momentum' -> 'SGD + momentum'; ValueError for anything else."""
-    if name in OPTIMIZERS:
-        return name
-    key = str(name).lower().replace(" ", "")
-    if key in _ALIASES:
-        return _ALIASES[key]
-    raise ValueError(f"no optimizer {name!r}: choose one of {', '.join(OPTIMIZERS)}")
-
-
-def make_optimizer(name: str, params: Iterable[Value], lr: float, decay: float = 0.0,
-                   momentum: float | None = None, rho: float = 0.9) -> Optimizer:
-    """A gradlab.optim optimizer by name ('SGD', 'SGD + momentum', 'AdaGrad', 'RMSProp',
-    'Adam') over `params`. momentum is used by 'SGD + momentum' only (0.9 if not given),
-    rho (the cache's memory) by 'RMSProp' only; the book's spiral run uses rho 0.999."""
-    name = optimizer_name(name)
-    if name == "SGD":
-        return SGD(params, lr=lr, decay=decay)
-    if name == "SGD + momentum":
-        return SGD(params, lr=lr, decay=decay, momentum=0.9 if momentum is None else momentum)
-    if name == "RMSProp":
-        return RMSprop(params, lr=lr, decay=decay, rho=rho)
-    cls = OPTIMIZERS[name][0]
-    return cls(params, lr=lr, decay=decay)
+# the optimizers by name, their settings and the book's settings for the spiral: optim's table
+from .optim import OPTIMIZERS, make_optimizer, optimizer_name  # noqa: F401 - re-exported
 
 
 @dataclass
@@ -115,11 +73,11 @@ class Trainer:
         A new optimizer takes the book's settings for anything not given. Bad settings raise
         ValueError and change nothing."""
         name = optimizer_name(optimizer) if optimizer is not None else self.optimizer_name
-        settings = dict(OPTIMIZERS[name][1]) if name != self.optimizer_name else dict(
+        settings = dict(OPTIMIZERS[name].book) if name != self.optimizer_name else dict(
             self.settings)
         for key, value in (("lr", lr), ("decay", decay), ("momentum", momentum)):
-            # momentum belongs to 'SGD + momentum' alone; the others ignore a momentum given
-            if value is not None and (key != "momentum" or name == "SGD + momentum"):
+            # momentum belongs to those that take it ('SGD + momentum'); the others ignore it
+            if value is not None and (key in ("lr", "decay") or key in OPTIMIZERS[name].extra):
                 settings[key] = value
         # built on throw-away Values first: the optimizer's own checks reject bad numbers
         make_optimizer(name, [Value(0.0)], **settings)

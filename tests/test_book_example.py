@@ -376,7 +376,7 @@ def test_the_training_lab_goes_back_to_any_optimizer_it_started_with(optimizer):
     lab.rate_slider.value = 0.5
     lab.step_button.click()
     lab.book_button.click()
-    book = OPTIMIZERS[name][1]  # the book's settings for it (NNFS ch. 10)
+    book = OPTIMIZERS[name].book  # the book's settings for it (NNFS ch. 10)
     assert lab.trainer.optimizer_name == name and lab.trainer.epochs == 0
     assert (lab.rate_slider.value, lab.decay_slider.value) == (book["lr"], book["decay"])
     assert "epoch 0 of" in html_lines(lab.progress.value)[0] and lab.message.text == ""

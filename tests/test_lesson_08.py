@@ -20,7 +20,6 @@ import sympy as sp
 from gradlab.model import BookModel, small_batch  # noqa: E402
 from gradlab.views import Exercise, LossLab, LossSurface, Progress  # noqa: E402
 from gradlab.views._common import fmt  # noqa: E402
-from gradlab.views.loss_surface import ARROW, NEXT_STEP  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "08_backprop_through_the_loss.ipynb"
@@ -349,7 +348,7 @@ def test_the_surface_prose_27_parameters_and_an_arrow_that_points_uphill(batch):
     uphill = setting(setting(params, "W1[0,1]", params["W1"][0, 1] + 1e-3 * ga),
                      "b2[2]", params["b2"][0, 2] + 1e-3 * gb)
     assert loss(uphill, X, y) > loss(params, X, y)
-    arrow = surface.figure.data[ARROW]
+    arrow = surface.figure.trace("arrow").data
     assert arrow.x[1] - arrow.x[0] == pytest.approx(ga, rel=1e-6)  # drawn to scale 1
     assert arrow.y[1] - arrow.y[0] == pytest.approx(gb, rel=1e-6)
 
@@ -361,7 +360,7 @@ def test_try_step_moves_both_entries_and_the_loss_goes_down_turned_around_arrow(
     assert surface.rate_slider.value == 1.0
     params = start_params()
     ga, gb = central(params, X, y, "W1[0,1]"), central(params, X, y, "b2[2]")
-    arrow, step = surface.figure.data[ARROW], surface.figure.data[NEXT_STEP]
+    arrow, step = surface.figure.trace("arrow").data, surface.figure.trace("next step").data
     # at learning rate 1 the dashed step is the arrow turned around
     assert step.x[1] - step.x[0] == pytest.approx(-(arrow.x[1] - arrow.x[0]), rel=1e-12)
     assert step.y[1] - step.y[0] == pytest.approx(-(arrow.y[1] - arrow.y[0]), rel=1e-12)
@@ -751,8 +750,8 @@ def default_readouts() -> str:
              plain(surface.readout.value), surface.message.text]
     shown += [trace.name or "" for figure in (lab.figure, surface.figure)
               for trace in figure.data]
-    for index in (ARROW, NEXT_STEP):
-        trace = surface.figure.data[index]
+    for name in ("arrow", "next step"):
+        trace = surface.figure.trace(name).data
         shown += [f"{v:.4g}" for v in (*trace.x, *trace.y)]
     return "\n".join(shown)
 

@@ -1,5 +1,5 @@
 """Every lab on plotly's public API alone. gradlab calls private FigureWidget methods for speed
-(views._common.move and refresh_figure_state); a plotly where they are gone or take other
+(views.figure: Figure.move and refresh_figure_state); a plotly where they are gone or take other
 parameters must leave every lab working, only slower. Here they are removed or changed on
 plotly's classes; each lab is built and driven as the lessons drive it, and must show no error,
 hold exactly the figures it holds with the private methods, send each change to the page, and
@@ -22,6 +22,7 @@ from plotly.io.json import to_json_plotly  # noqa: E402
 
 from gradlab import views
 from gradlab.model import BookModel  # noqa: E402
+from gradlab.views import figure as _figure  # noqa: F401 - views.figure, patched below
 
 # what gradlab calls on plotly's classes (their public methods call the first two as well)
 CHANGED = ("_perform_plotly_restyle", "_perform_plotly_relayout")
@@ -55,7 +56,7 @@ def _public_plotly_only(monkeypatch: pytest.MonkeyPatch) -> None:
     # nor does it keep the state a page starts from where gradlab looks for it (plotly's
     # traitlets cannot lose those traits here without breaking the widget itself: gradlab's
     # check is told so instead, and plotly's own display hook must do the refresh)
-    monkeypatch.setattr(views._common, "_holds_state_as_known", lambda widget: False)
+    monkeypatch.setattr(views.figure, "_holds_state_as_known", lambda widget: False)
 
 
 def _walk(widget: object) -> Iterator[object]:

@@ -16,7 +16,7 @@ import pytest
 from gradlab.model import BookModel, small_batch  # noqa: E402
 from gradlab.views._common import fmt  # noqa: E402
 from gradlab.views.loss import SAMPLES, STEPS, LossLab  # noqa: E402
-from gradlab.views.loss_surface import ARROW, LEVEL_LABELS, NEXT_STEP, POINT, LossSurface  # noqa: E402,E501
+from gradlab.views.loss_surface import LossSurface  # noqa: E402
 
 
 def numpy_loss(params, X, y):
@@ -355,12 +355,12 @@ def test_the_surfaces_arrow_is_backwards_gradient_and_the_point_is_the_models():
     assert surface.gradient["W1[0,1]"] == pytest.approx(ga, rel=1e-6)
     assert surface.gradient["b2[2]"] == pytest.approx(gb, rel=1e-6)
     assert surface.numerical["W1[0,1]"] == pytest.approx(ga, rel=1e-6)
-    arrow = surface.figure.data[ARROW]
+    arrow = surface.figure.trace("arrow").data
     assert surface.scale == 1.0 and "drawn" not in arrow.name
     start = (params["W1"][0, 1], params["b2"][0, 2])
     assert list(arrow.x) == pytest.approx([start[0], start[0] + ga], rel=1e-6)
     assert list(arrow.y) == pytest.approx([start[1], start[1] + gb], rel=1e-6)
-    assert list(surface.figure.data[POINT].x) == [start[0]]
+    assert list(surface.figure.trace("point").data.x) == [start[0]]
     assert surface.value == pytest.approx(numpy_loss(params, X, y), rel=1e-12)
     # the axes have one scale, so the arrow crosses the level curve at a right angle: along
     # the level curve's direction (-gb, ga) L does not change, to first order
@@ -377,7 +377,7 @@ def test_the_surfaces_level_labels_name_the_loss_on_their_curves():
     surface = LossSurface()
     X, y = small_batch()
     params = params_of(surface.model)
-    labels = surface.figure.data[LEVEL_LABELS]
+    labels = surface.figure.trace("level values").data
     assert len(labels.text) >= 8
     spread = []
     for a, b, text in zip(labels.x, labels.y, labels.text, strict=True):
@@ -394,7 +394,7 @@ def test_step_moves_both_entries_against_their_partials_and_the_loss_drops():
         params = params_of(surface.model)
         ga = numpy_partial(params, X, y, "W1", (0, 1))
         gb = numpy_partial(params, X, y, "b2", (0, 2))
-        preview = list(surface.figure.data[NEXT_STEP].x)  # where the dashed step ends
+        preview = list(surface.figure.trace("next step").data.x)  # where the dashed step ends
         surface.step_button.click()
         after = params_of(surface.model)
         assert after["W1"][0, 1] == pytest.approx(params["W1"][0, 1] - 1.0 * ga, rel=1e-6)

@@ -11,8 +11,10 @@ import pytest
 
 import gradlab as gl  # noqa: E402
 from gradlab.views import Curve, GradientField, Surface  # noqa: E402
-from gradlab.views._common import Message, fmt, guarded, move, replot  # noqa: E402
-from gradlab.views.field import ARROWS, LABELS  # noqa: E402
+from gradlab.views._common import Message, fmt, guarded  # noqa: E402
+from gradlab.views.field import ARROWS  # noqa: E402
+from gradlab.views.figure import sent as sent_to_page  # noqa: E402
+from gradlab.views.figure import spy  # noqa: E402
 
 
 def slope_of(trace) -> float:
@@ -267,7 +269,8 @@ def test_level_curves_hold_f_on_the_grid():
     field = GradientField("x*y")
     x = np.asarray(field.figure.data[0].x, dtype=float)
     y = np.asarray(field.figure.data[0].y, dtype=float)
-    levels = np.array([float(t.replace("−", "-")) for t in field.figure.data[LABELS].text])
+    values = field.figure.trace("level values").data
+    levels = np.array([float(t.replace("−", "-")) for t in values.text])
     assert levels.min() < 0 < levels.max()
     drawn = np.isfinite(x)
     assert drawn.sum() > 200
@@ -275,7 +278,7 @@ def test_level_curves_hold_f_on_the_grid():
     error = np.abs((x * y)[drawn][:, None] - levels[None, :]).min(axis=1)
     assert error.max() < 0.01
     # each label sits on its own level
-    labels = np.asarray(field.figure.data[LABELS].x) * np.asarray(field.figure.data[LABELS].y)
+    labels = np.asarray(values.x) * np.asarray(values.y)
     assert labels == pytest.approx(levels, abs=0.01)
 
 
@@ -323,17 +326,18 @@ def test_memory_stays_flat_over_2000_slider_changes():
 def test_move_updates_the_figure_and_asks_the_browser_for_no_redraw():
     curve = Curve("x^2")
     sent = []
-    curve.figure._send_animate_msg = lambda **message: sent.append(message)
+    spy(curve.figure, lambda kind, message: sent.append(message), ("animate",))
     curve.sliders["x"].value = 2.0
     assert len(sent) == 1
     (message,) = sent
     assert message["animation_opts"]["frame"] == {"duration": 0, "redraw": False}
     assert message["animation_opts"]["transition"] == {"duration": 0}
-    assert message["trace_indexes"] == [1, 4, 2, 3]
+    assert curve.figure.names_at(message["trace_indexes"]) == [
+        "tangent", "point", "secant", "secant points"]
     # what was sent is what the Python figure now holds (a late page draws the same)
     for index, style in zip(message["trace_indexes"], message["styles_data"], strict=True):
         assert list(curve.figure.data[index].x) == list(style["x"])
-    assert list(curve.figure.data[4].y) == [4.0]
+    assert list(curve.figure.trace("point").data.y) == [4.0]
     curve.update()  # nothing changed: nothing is sent
     assert len(sent) == 1
 
@@ -341,45 +345,45 @@ def test_move_updates_the_figure_and_asks_the_browser_for_no_redraw():
 def test_move_refuses_traces_that_change_different_properties():
     curve = Curve("x^2")
     with pytest.raises(ValueError, match="same properties"):
-        move(curve.figure, {1: {"x": np.zeros(2), "y": np.zeros(2)}, 4: {"x": np.zeros(1)}})
+        curve.figure.move({"tangent": {"x": np.zeros(2), "y": np.zeros(2)},
+                           "point": {"x": np.zeros(1)}})
 
 
 def test_move_swaps_a_layout_picture_without_a_relayout():
     curve = Curve("x^2")
     figure = curve.figure
     figure.add_layout_image(source="data:image/png;base64,AAAA", x=0, y=1, sizex=1, sizey=1)
-    sent, relaid = [], []
-    figure._send_animate_msg = lambda **message: sent.append(message)
-    figure._send_relayout_msg = lambda *args, **kwargs: relaid.append(args)
-    move(figure, {}, layout={"images[0].source": "data:image/png;base64,BBBB"})
+    messages = sent_to_page(figure, ("animate", "relayout"))
+    figure.move({}, layout={"images[0].source": "data:image/png;base64,BBBB"})
+    sent = [message for kind, message in messages if kind == "animate"]
+    relaid = [message for kind, message in messages if kind == "relayout"]
     assert figure.layout.images[0].source == "data:image/png;base64,BBBB"
     assert not relaid  # plotly's relayout message would replot the whole figure
     (message,) = sent
     assert message["relayout_data"] == {"images[0].source": "data:image/png;base64,BBBB"}
     assert message["styles_data"] == [] and message["trace_indexes"] == []
     assert message["animation_opts"]["frame"] == {"duration": 0, "redraw": False}
-    move(figure, {}, layout={"images[0].source": "data:image/png;base64,BBBB"})
-    assert len(sent) == 1  # the same picture again: nothing is sent
+    figure.move({}, layout={"images[0].source": "data:image/png;base64,BBBB"})
+    assert len(messages) == 1  # the same picture again: nothing is sent
 
 
 def test_move_refuses_layout_changes_a_still_frame_would_not_draw():
     curve = Curve("x^2")
     for path in ("xaxis.range", "images[0].x", "title.text"):
         with pytest.raises(ValueError, match="images"):
-            move(curve.figure, {}, layout={path: 1})
+            curve.figure.move({}, layout={path: 1})
 
 
 def test_replot_sends_points_and_axes_in_one_update():
     curve = Curve("x^2")
-    sent = []
-    curve.figure._send_update_msg = lambda **message: sent.append(message)
+    sent = sent_to_page(curve.figure, ("update",))
     x = np.linspace(0, 1, 5)[::2]  # not contiguous: replot makes it so
-    replot(curve.figure, {0: {"x": x, "y": x ** 2}}, {"xaxis.range": [0, 1]})
-    (message,) = sent
+    curve.figure.replot({"function": {"x": x, "y": x ** 2}}, {"xaxis.range": [0, 1]})
+    ((_, message),) = sent
     style, layout = message["restyle_data"], message["relayout_data"]
     indexes = message["trace_indexes"]
     assert list(style) == ["x", "y"] and list(style["x"][0]) == [0.0, 0.5, 1.0]
     assert style["x"][0].flags["C_CONTIGUOUS"]
     assert layout == {"xaxis.range": [0, 1]} and indexes == [0]
     assert list(curve.figure.layout.xaxis.range) == [0, 1]
-    assert list(curve.figure.data[0].y) == [0.0, 0.25, 1.0]
+    assert list(curve.figure.trace("function").data.y) == [0.0, 0.25, 1.0]

@@ -7,7 +7,8 @@ import numpy as np
 import plotly  # noqa: F401 - required: a missing one fails the tests
 import pytest
 
-from gradlab.views.race import FIRST_PATH, MAX_STEPS, NAMES, OptimizerRace  # noqa: E402
+from gradlab.views.figure import sent as sent_to_page  # noqa: E402
+from gradlab.views.race import MAX_STEPS, NAMES, OptimizerRace  # noqa: E402
 
 
 def trace_xy(trace):
@@ -19,13 +20,13 @@ def test_first_sgd_step_on_the_valley_is_drawn_where_calculus_puts_it():
     race.step()
     # f = 0.02x^2 + 2y^2 from (-3.5, 1.5), lr 0.45: x1 = -3.5 - 0.45 * 0.04 * (-3.5) = -3.437,
     # y1 = 1.5 - 0.45 * 4 * 1.5 = -1.2 (it overshoots across the valley: the zig-zag)
-    x, y = trace_xy(race.map.data[FIRST_PATH + NAMES.index("SGD")])
+    x, y = trace_xy(race.map.trace("SGD").data)
     np.testing.assert_allclose(x, [-3.5, -3.437], atol=1e-12)
     np.testing.assert_allclose(y, [1.5, -1.2], atol=1e-12)
     loss_x, loss_y = trace_xy(race.curves.data[NAMES.index("SGD")])
     np.testing.assert_allclose(loss_y, [0.02 * 3.5**2 + 2 * 1.5**2, 0.02 * 3.437**2 + 2 * 1.44],
                                atol=1e-12)
-    heads_x, heads_y = trace_xy(race.map.data[FIRST_PATH + len(NAMES)])
+    heads_x, heads_y = trace_xy(race.map.trace("heads").data)
     assert heads_x[NAMES.index("SGD")] == pytest.approx(-3.437)
     assert "step 1</b>" in race.readout.value
 
@@ -56,7 +57,8 @@ def test_play_ticks_keep_the_trace_counts_fixed():
     race.choose("saddle")
     race.play.value = 60
     race.choose("bowl")
-    assert [len(race.map.data), len(race.curves.data)] == counts == [FIRST_PATH + 6, 5]
+    # the map: levels, their values, minimum, start, a path each, the heads
+    assert [len(race.map.data), len(race.curves.data)] == counts == [4 + len(NAMES) + 1, 5]
     assert len(race.paths["SGD"]) == 1  # a new surface starts at step 0
     race.play.value = MAX_STEPS
     assert "race is over" in race.message.text
@@ -67,7 +69,7 @@ def test_a_diverging_optimizer_is_stopped_and_named_in_the_message():
     race.rates["SGD"].value = 0.6  # y <- (1 - 2.4) y: |y| grows 1.4 times a step
     race.play.value = 20
     assert "SGD left the box" in race.message.text and race.message.kind == "warning"
-    x, y = trace_xy(race.map.data[FIRST_PATH + NAMES.index("SGD")])
+    x, y = trace_xy(race.map.trace("SGD").data)
     assert np.all(np.abs(y) <= 50)
     assert len(y) == race.runners["SGD"].steps + 1
     # the others keep going
@@ -144,10 +146,11 @@ def test_paths_reach_the_browser_as_contiguous_buffers():
     """A column of the points array is not contiguous; the widget's comm refuses such a buffer
     (seen in JupyterLab as 'Buffer 0 ... is not contiguous'), so what is sent must be."""
     race = OptimizerRace("valley")
-    sent = []
-    race.map._send_restyle_msg = lambda data, **kwargs: sent.append(data)
-    race.map._send_animate_msg = lambda styles_data, **kwargs: sent.extend(styles_data)
+    messages = sent_to_page(race.map, ("restyle", "animate"))
     race.step()
+    sent = [data for kind, message in messages
+            for data in ([message["restyle_data"]] if kind == "restyle"
+                         else message["styles_data"])]
     assert sent
     arrays = [value for data in sent for values in data.values()
               for value in (values if isinstance(values, list) else [values])
@@ -157,30 +160,30 @@ def test_paths_reach_the_browser_as_contiguous_buffers():
 
 def test_a_learning_rate_redraws_only_its_path_and_the_heads():
     race = OptimizerRace("valley", steps=10)
+    messages = sent_to_page(race.map, ("animate",))
     sent = []
-    race.map._send_animate_msg = lambda **message: sent.append(message["trace_indexes"])
     before = {name: race.paths[name].copy() for name in NAMES}
     slider = race.rates["RMSProp"]
     values = [value for _, value in slider.options]
     slider.value = values[values.index(slider.value) - 1]
-    heads = FIRST_PATH + len(NAMES)
-    assert sent == [[FIRST_PATH + NAMES.index("RMSProp"), heads]]
+    sent = [race.map.names_at(message["trace_indexes"]) for _, message in messages]
+    assert sent == [["RMSProp", "heads"]]
     for name in NAMES:  # the others' paths are the ones drawn before, and still shown
         if name != "RMSProp":
             np.testing.assert_array_equal(race.paths[name], before[name])
-            x, _ = trace_xy(race.map.data[FIRST_PATH + NAMES.index(name)])
+            x, _ = trace_xy(race.map.trace(name).data)
             np.testing.assert_array_equal(x, before[name][:, 0])
     assert not np.array_equal(race.paths["RMSProp"], before["RMSProp"])
     race.step()  # a step moves every path
-    assert sent[-1] == [FIRST_PATH + i for i in range(len(NAMES))] + [heads]
+    assert race.map.names_at(messages[-1][1]["trace_indexes"]) == [*NAMES, "heads"]
 
 
 def test_past_step_20_the_loss_plot_widens_in_one_redraw():
     race = OptimizerRace("valley", steps=20)
-    updates, restyles = [], []
-    race.curves._send_update_msg = lambda **message: updates.append(message)
-    race.curves._send_restyle_msg = lambda *args, **kwargs: restyles.append(args)
+    messages = sent_to_page(race.curves, ("update", "restyle"))
     race.step()
+    updates = [message for kind, message in messages if kind == "update"]
+    restyles = [message for kind, message in messages if kind == "restyle"]
     (message,) = updates
     assert not restyles
     assert message["relayout_data"] == {"xaxis.range": [0, 21]}

@@ -13,6 +13,8 @@ import pytest
 
 from gradlab.model import BookModel  # noqa: E402
 from gradlab.training import Trainer  # noqa: E402
+from gradlab.views.figure import sent as sent_to_page  # noqa: E402
+from gradlab.views.figure import spy  # noqa: E402
 from gradlab.views.training import (  # noqa: E402
     CLASS_COLOURS,
     CLASS_TINTS,
@@ -135,11 +137,10 @@ def test_trace_counts_stay_fixed_over_many_ticks():
 def test_a_new_picture_of_the_regions_is_sent_as_a_still_frame():
     lab = TrainingLab()
     lab.step()
-    sent = []
-    lab.region_figure._send_animate_msg = lambda **message: sent.append(message)
-    lab.region_figure._send_relayout_msg = lambda *a, **k: pytest.fail("a relayout replots")
+    messages = sent_to_page(lab.region_figure, ("animate", "relayout"))
     lab.rate_slider.value = lab.rate_slider.options[0][1]  # starts over: the start's regions
-    (message,) = sent
+    ((kind, message),) = messages
+    assert kind == "animate", "a relayout replots"
     (picture,) = lab.region_figure.layout.images
     assert message["relayout_data"] == {"images[0].source": picture.source}
     assert message["animation_opts"]["frame"]["redraw"] is False
@@ -249,10 +250,10 @@ def test_the_curves_axes_hold_every_point_and_stay_put_for_most_ticks():
     lab = TrainingLab("sgd", lr=1.0)
     assert list(lab.curve_figure.layout.xaxis.range) == [0, 100]
     assert list(lab.curve_figure.layout.yaxis.range) == [0, 1.2]  # 1.05 ln 3 = 1.15 -> 1.2
-    sent = {"still": 0, "whole": 0}
+    sent = {"animate": 0, "update": 0}  # still frames, whole redraws
     for figure in (lab.curve_figure, lab.norm_figure):
-        figure._send_animate_msg = lambda **_: sent.__setitem__("still", sent["still"] + 1)
-        figure._send_update_msg = lambda *_, **__: sent.__setitem__("whole", sent["whole"] + 1)
+        spy(figure, lambda kind, _: sent.__setitem__(kind, sent[kind] + 1),
+            ("animate", "update"))
     for tick in range(1, 121):  # 600 epochs
         lab.play.value = tick
         curves, norms = lab.curve_figure, lab.norm_figure
@@ -268,4 +269,4 @@ def test_the_curves_axes_hold_every_point_and_stay_put_for_most_ticks():
         assert float(low).is_integer() and float(high).is_integer()
         assert 10 ** low <= np.nanmin(norm) and np.nanmax(norm) <= 10 ** high
     assert list(lab.curve_figure.layout.xaxis.range) == [0, 1000]
-    assert sent["still"] >= 200 and sent["whole"] <= 12  # of 240 figure redraws
+    assert sent["animate"] >= 200 and sent["update"] <= 12  # of 240 figure redraws

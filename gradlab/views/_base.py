@@ -11,16 +11,15 @@ import numpy as np
 
 from .. import ops
 from ._common import (
-    FigureStateOnDisplay,
     Message,
     describe_lab,
     fmt,
     guarded,
-    make_slider,
+    shared_sliders,
     tagged,
+    variable_sliders,
 )
-
-DEFAULT_RANGE = (-3.0, 3.0)
+from .figure import FigureStateOnDisplay
 
 
 def as_expression(expression: Any):
@@ -33,12 +32,6 @@ def as_expression(expression: Any):
         return parse(expression)
     raise TypeError(f"expected an expression as text (e.g. 'x^2 * y') or an Expression, got "
                     f"{type(expression).__name__}")
-
-
-def start_value(lo: float, hi: float) -> float:
-    """Where a new slider starts: 1 if the range allows (0 is often a kink or a pole), else
-    the middle."""
-    return 1.0 if lo < 1.0 < hi else (lo + hi) / 2
 
 
 BOOK_LABEL, START_LABEL = "book's example", "start values"
@@ -118,17 +111,11 @@ class View(BookExample, FigureStateOnDisplay, widgets.VBox):
         wanted = list(dict.fromkeys([*self.expression.variables, *names]))
         self.owns_sliders = sliders is None
         if sliders is None:
-            ranges = dict(ranges or {})
-            self.sliders = {}
-            for name in wanted:
-                lo, hi = ranges.get(name, DEFAULT_RANGE)
-                self.sliders[name] = make_slider(name, start_value(lo, hi), lo, hi)
-                self.sliders[name].observe(self._on_slider, names="value")
+            self.sliders = variable_sliders(wanted, ranges)
+            for slider in self.sliders.values():
+                slider.observe(self._on_slider, names="value")
         else:
-            missing = [name for name in wanted if name not in sliders]
-            if missing:
-                raise ValueError(f"no slider for {', '.join(missing)}")
-            self.sliders = dict(sliders)
+            self.sliders = shared_sliders(sliders, wanted, keep_all=True)
 
     @guarded
     def _on_slider(self, change: dict) -> None:

@@ -1,34 +1,42 @@
 """Shared pieces of the live views: the colour-blind-safe palette, a projector-friendly layout,
 the message line every view shows its warnings in, the `guarded` decorator that keeps tracebacks
-out of the log, number formatting for learners and the slider factory."""
+out of the log, number formatting for learners, the sliders (one system: `variable_sliders`,
+`shared_sliders`, `rate_slider`) and a lab's plain-text
+stand-in. Every plotly call (named traces, still frames, the late-page refresh) is in figure.py."""
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import functools
 import html
-import inspect
 import json
 import math
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
-import numpy as np
 
-# Okabe-Ito colours by role: distinguishable with the common colour-vision deficiencies.
-# Views also vary dash styles and marker symbols, so colour is never the only cue.
+# The Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. Views also
+# vary dash styles and marker symbols, so colour is never the only cue.
+OKABE_ITO: dict[str, str] = {
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "orange": "#E69F00",
+    "bluish green": "#009E73",
+    "reddish purple": "#CC79A7",
+    "sky blue": "#56B4E9",
+    "yellow": "#F0E442",
+}
+
+# the colours by role
 PALETTE: dict[str, str] = {
-    "function": "#0072B2",  # blue
-    "point": "#D55E00",  # vermillion
-    "tangent": "#E69F00",  # orange
-    "secant": "#009E73",  # bluish green
-    "gradient": "#CC79A7",  # reddish purple
-    "slice_x": "#56B4E9",  # sky blue
-    "slice_y": "#009E73",  # bluish green
-    "highlight": "#F0E442",  # yellow
+    "function": OKABE_ITO["blue"],
+    "point": OKABE_ITO["vermillion"],
+    "tangent": OKABE_ITO["orange"],
+    "secant": OKABE_ITO["bluish green"],
+    "gradient": OKABE_ITO["reddish purple"],
+    "slice_x": OKABE_ITO["sky blue"],
+    "slice_y": OKABE_ITO["bluish green"],
+    "highlight": OKABE_ITO["yellow"],
     "text": "#222222",
     "muted": "#999999",
 }
@@ -193,9 +201,50 @@ def make_slider(name: str, value: float, lo: float, hi: float,
     )
 
 
+DEFAULT_RANGE = (-3.0, 3.0)  # a variable's slider range unless one is given
+
+
+def start_value(lo: float, hi: float) -> float:
+    """Where a new slider starts: 1 if the range allows (0 is often a kink or a pole), else
+    the middle."""
+    return 1.0 if lo < 1.0 < hi else (lo + hi) / 2
+
+
+def variable_sliders(names: Iterable[str], ranges: Mapping[str, tuple[float, float]] | None = None,
+                     point: Mapping[str, float] | None = None) -> dict[str, widgets.FloatSlider]:
+    """A slider per variable (the one slider system of the labs): on its range (default
+    DEFAULT_RANGE, widened to hold a starting value given outside it, rather than moving the
+    point), starting at the point's value (default `start_value` of its range)."""
+    ranges, point = ranges or {}, point or {}
+    sliders = {}
+    for name in names:
+        lo, hi = ranges.get(name, DEFAULT_RANGE)
+        value = float(point[name]) if name in point else start_value(lo, hi)
+        if name not in ranges:
+            lo, hi = min(lo, value), max(hi, value)
+        sliders[name] = make_slider(name, value, lo, hi)
+    return sliders
+
+
+def shared_sliders(sliders: Mapping[str, widgets.FloatSlider], names: Iterable[str],
+                   keep_all: bool = False) -> dict[str, widgets.FloatSlider]:
+    """A composite's sliders that a part reads: those of `names` (all of them with
+    `keep_all`); a clear error when one of `names` is missing."""
+    names = list(names)
+    missing = [name for name in names if name not in sliders]
+    if missing:
+        raise ValueError(f"no slider for {', '.join(missing)}")
+    return dict(sliders) if keep_all else {name: sliders[name] for name in names}
+
+
 # Round numbers a learner can type into a formula: 1, 1.5, 2, 3, 4, 4.5, 5, ... 9 per decade.
 NICE_NUMBERS = tuple(sorted({round(m * 10.0 ** e, 10) for e in range(-4, 2)
                              for m in (1, 1.5, 2, 3, 4, 4.5, 5, 6, 7, 8, 9)}))
+
+
+def nearest(value: float, options: tuple[float, ...]) -> float:
+    """The option closest to value."""
+    return min(options, key=lambda option: abs(option - float(value)))
 
 
 def nearest_nice(value: float, options: tuple[float, ...] = NICE_NUMBERS) -> float:
@@ -215,140 +264,6 @@ def rate_slider(description: str, value: float, lo: float, hi: float,
                                    description=description, **settings)
 
 
-def _ready(changes: dict[int, dict[str, Any]]) -> tuple[dict[int, dict[str, Any]], list[str]]:
-    """The changes with every array contiguous, and the properties they set, in order.
-
-    An array goes to the browser as a binary buffer, which must be contiguous: a column of a
-    points array (points[:, 0]) is not, and the widget's comm refuses it (ValueError)."""
-    changes = {index: {key: np.ascontiguousarray(value) if isinstance(value, np.ndarray)
-                       else value for key, value in properties.items()}
-               for index, properties in changes.items()}
-    return changes, list(dict.fromkeys(key for properties in changes.values()
-                                       for key in properties))
-
-
-def restyle(figure: Any, changes: dict[int, dict[str, Any]]) -> None:
-    """Assign trace properties in place: `changes` maps a trace index to {property: value}.
-
-    Uses FigureWidget.plotly_restyle, which changes the existing traces and sends a
-    Plotly.restyle message. Unlike assigning `fig.data[i].x = ...` it skips plotly's
-    per-property validation (about 0.2 ms per array, most of an update's time), so callers
-    pass ready-made values: float arrays (nan for gaps), strings, booleans.
-
-    Every Plotly.restyle makes the browser recompute and redraw the whole plot, so the changes
-    go in ONE message: a trace that does not set a property another one sets is given its
-    current value (only where it has one; otherwise the traces go in groups, one message per
-    group of traces setting the same properties). Callers that set the same keys on every
-    trace they change skip that lookup.
-    """
-    changes, keys = _ready(changes)
-    for index, properties in changes.items():
-        for key in keys:
-            if key not in properties:
-                current = figure.data[index][key]
-                if current is not None:
-                    properties[key] = current
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for index, properties in changes.items():
-        groups.setdefault(tuple(sorted(properties)), []).append(index)
-    for group, indexes in groups.items():
-        figure.plotly_restyle({key: [changes[i][key] for i in indexes] for key in group},
-                              trace_indexes=indexes)
-
-
-def replot(figure: Any, changes: dict[int, dict[str, Any]], layout: dict[str, Any]) -> None:
-    """Trace properties (as `restyle` takes them, every trace setting the same ones) and
-    layout properties (by path, e.g. "xaxis.range") in ONE Plotly.update message: the browser
-    recomputes and redraws the plot once."""
-    indexes, _, data = _by_property(changes, "replot")
-    figure.plotly_update(data, layout, trace_indexes=indexes)
-
-
-def _by_property(changes: dict[int, dict[str, Any]], caller: str
-                 ) -> tuple[list[int], dict[int, dict[str, Any]], dict[str, list[Any]]]:
-    """The trace indexes, the changes made ready (see `_ready`) and {property: [its value for
-    each trace]}, for a message that sets the same properties on every trace it names."""
-    indexes = list(changes)
-    changes, keys = _ready(changes)
-    if any(key not in properties for properties in changes.values() for key in keys):
-        raise ValueError(f"{caller}: every trace must change the same properties")
-    return indexes, changes, {key: [changes[i][key] for i in indexes] for key in keys}
-
-
-# Plotly.animate with no transition and no redraw: only the given traces are redrawn.
-_MOVE_NOW = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0},
-             "mode": "immediate"}
-
-
-def move(figure: Any, changes: dict[int, dict[str, Any]],
-         layout: dict[str, Any] | None = None) -> None:
-    """Like `restyle`, for scatter traces whose points (x, y) or texts change on axes with
-    fixed ranges, and for layout images whose pictures change (`layout` maps a path such as
-    "images[0].source" to its new value).
-
-    The browser runs Plotly.animate with no transition and no redraw, which redraws only the
-    traces given and the layout's images; Plotly.restyle recomputes and redraws the whole plot
-    (level curves, their labels, the legend), about twice the work on the optimizer race's map,
-    and sends every trace's state back before the page can paint. A relayout from plotly's
-    widget also redraws the whole plot (it passes the widget's own flag to Plotly.relayout,
-    which takes it for a layout attribute). Nothing else is redone: no autorange, no legend,
-    so only x, y, text and images' sources may change here.
-    """
-    indexes, changes, data = _by_property(changes, "move")
-    if any(not _MOVABLE_LAYOUT.fullmatch(path) for path in layout or {}):
-        raise ValueError("move: only layout images' sources may change, as images[i].source")
-    if not _has_fast_move(figure):
-        # a plotly whose private methods moved: the public update (the browser redraws the
-        # whole plot, slower, but the figure and the page hold the same points)
-        figure.plotly_update(restyle_data=data or None, relayout_data=layout or None,
-                             trace_indexes=indexes or None)
-        return
-    # the Python side of the figure first, as plotly_restyle and plotly_relayout do (they
-    # report what changed)
-    restyled = bool(indexes) and figure._perform_plotly_restyle(restyle_data=data,
-                                                                trace_indexes=indexes)
-    relaid = figure._perform_plotly_relayout(relayout_data=layout) if layout else {}
-    if not restyled and not relaid:
-        return
-    if not restyled:
-        indexes = []
-    figure._send_animate_msg(styles_data=[changes[i] for i in indexes], relayout_data=relaid,
-                             trace_indexes=indexes, animation_opts=_MOVE_NOW)
-
-
-_MOVABLE_LAYOUT = re.compile(r"images\[\d+\]\.source")
-
-# plotly.py's private methods that `move` calls for speed, with the parameters it passes them
-# (as in plotly 5.24 to 7.1). A plotly where one is missing or takes other parameters gets the
-# public plotly_update instead: slower in the browser, never broken.
-_FAST_MOVE = {
-    "_perform_plotly_restyle": ("restyle_data", "trace_indexes"),
-    "_perform_plotly_relayout": ("relayout_data",),
-    "_send_animate_msg": ("styles_data", "relayout_data", "trace_indexes", "animation_opts"),
-}
-_fast_move_seen: dict[tuple[Any, ...], bool] = {}
-
-
-def _has_fast_move(figure: Any) -> bool:
-    """Whether the figure's class has the private methods `move` uses, as it calls them."""
-    methods = tuple(getattr(type(figure), name, None) for name in _FAST_MOVE)
-    known = _fast_move_seen.get(methods)  # keyed by the functions: a changed plotly is looked at
-    if known is None:
-        known = _fast_move_seen[methods] = all(
-            _takes(method, names) for method, names in zip(methods, _FAST_MOVE.values(),
-                                                           strict=True))
-    return known
-
-
-def _takes(method: Any, names: tuple[str, ...]) -> bool:
-    """Whether `method` (a function defined on a class) takes exactly self and `names`."""
-    try:
-        parameters = list(inspect.signature(method).parameters)
-    except (TypeError, ValueError):  # missing (None) or not a function
-        return False
-    return parameters[1:] == list(names)
-
-
 def describe_lab(view: Any) -> str:
     """A lab's plain-text stand-in: what a notebook shows before it is run (and what nbval
     compares), e.g. "Curve of x^2: a live lab, run the cell to use it"."""
@@ -358,37 +273,3 @@ def describe_lab(view: Any) -> str:
     what = f" of {expression.text}" if expression is not None else ""
     return f"{type(view).__name__}{what}: a live lab, run the cell to use it"
 
-
-def refresh_figure_state(widget: Any) -> None:
-    """Copy each FigureWidget's current traces and layout into the state a new page starts from.
-
-    plotly does this only for a figure displayed on its own; inside a box, a page that connects
-    after the cells ran (Voila, a reloaded tab) would draw the empty traces it was made with.
-    """
-    import plotly.graph_objects as go
-
-    if isinstance(widget, go.FigureWidget):
-        if _holds_state_as_known(widget):  # plotly 6 and 7: what its _repr_mimebundle_ does
-            widget._widget_layout = copy.deepcopy(widget._layout_obj._props)
-            widget._widget_data = copy.deepcopy(widget._data)
-        else:  # another plotly: its own display hook refreshes the state, whatever it holds
-            with contextlib.suppress(Exception):
-                widget._repr_mimebundle_()
-    for child in getattr(widget, "children", ()):
-        refresh_figure_state(child)
-
-
-def _holds_state_as_known(widget: Any) -> bool:
-    """Whether a FigureWidget keeps the state a new page starts from where plotly 6 and 7 do:
-    the synced traits _widget_layout and _widget_data, copied from _layout_obj and _data."""
-    return (widget.has_trait("_widget_layout") and widget.has_trait("_widget_data")
-            and isinstance(getattr(getattr(widget, "_layout_obj", None), "_props", None), dict)
-            and isinstance(getattr(widget, "_data", None), list))
-
-
-class FigureStateOnDisplay:
-    """Mixin for a lab's box: its figures' state is refreshed whenever the lab is displayed."""
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        refresh_figure_state(self)
-        return super()._repr_mimebundle_(**kwargs)

@@ -24,7 +24,8 @@ from ..paths import (
     paths,
 )
 from ._base import BookExample
-from ._common import FigureStateOnDisplay, Message, describe_lab, fmt, guarded, tagged
+from ._common import Message, describe_lab, fmt, guarded, tagged
+from .figure import FigureStateOnDisplay
 from .graph_source import (
     GraphSource,
     current_point,

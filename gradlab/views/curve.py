@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 
 from .. import geometry
 from ._base import View, as_expression, describe_undefined
-from ._common import PALETTE, base_layout, fmt, guarded, move, rate_slider, tagged
+from ._common import PALETTE, base_layout, fmt, guarded, rate_slider, tagged
+from .figure import Figure
 
 SAMPLES = 200
 
@@ -71,26 +72,27 @@ class Curve(View):
 
     # -- building (once) ------------------------------------------------------------------------
 
-    def _build_figure(self) -> go.FigureWidget:
+    def _build_figure(self) -> Figure:
         x = self.variable
         lo, hi = self.range_of(x)
-        traces = [
-            go.Scatter(name=f"f({x}) = {self.expression.text}", mode="lines",
-                       line={"color": PALETTE["function"], "width": 3}),
-            go.Scatter(name="tangent", mode="lines",
-                       line={"color": PALETTE["tangent"], "width": 3, "dash": "dash"}),
-            go.Scatter(name="secant", mode="lines", visible=self.secant,
-                       line={"color": PALETTE["secant"], "width": 2, "dash": "dot"}),
-            go.Scatter(name=f"({x}, f({x})) and ({x} + h, f({x} + h))", mode="markers",
-                       showlegend=False, visible=self.secant,
-                       marker={"color": PALETTE["secant"], "size": 9, "symbol": "square"}),
-            go.Scatter(name="the point", mode="markers", showlegend=False,
-                       marker={"color": PALETTE["point"], "size": 13, "symbol": "circle",
-                               "line": {"color": "white", "width": 1.5}}),
-        ]
+        traces = {
+            "function": go.Scatter(name=f"f({x}) = {self.expression.text}", mode="lines",
+                line={"color": PALETTE["function"], "width": 3}),
+            "tangent": go.Scatter(name="tangent", mode="lines",
+                line={"color": PALETTE["tangent"], "width": 3, "dash": "dash"}),
+            "secant": go.Scatter(name="secant", mode="lines", visible=self.secant,
+                line={"color": PALETTE["secant"], "width": 2, "dash": "dot"}),
+            "secant points": go.Scatter(
+                name=f"({x}, f({x})) and ({x} + h, f({x} + h))", mode="markers",
+                showlegend=False, visible=self.secant,
+                marker={"color": PALETTE["secant"], "size": 9, "symbol": "square"}),
+            "point": go.Scatter(name="the point", mode="markers", showlegend=False,
+                marker={"color": PALETTE["point"], "size": 13, "symbol": "circle",
+                        "line": {"color": "white", "width": 1.5}}),
+        }
         layout = base_layout(xaxis={"title": {"text": x}, "range": [lo, hi]},
                              yaxis={"title": {"text": f"f({x})"}}, uirevision="keep")
-        return go.FigureWidget(data=traces, layout=layout)
+        return Figure(traces, layout)
 
     # -- updating (per slider change) -----------------------------------------------------------
 
@@ -124,7 +126,7 @@ class Curve(View):
             reason = describe_undefined(self.expression, sample) or "f is undefined"
             self._gap_reason = f"{reason}, so the curve has a gap"
         with self.figure.batch_update():
-            self.figure.data[0].x, self.figure.data[0].y = xs, ys
+            self.figure.trace("function").set(x=xs, y=ys)
             self.figure.layout.yaxis.range = [bottom - pad, top + pad]
 
     @guarded
@@ -156,16 +158,16 @@ class Curve(View):
         secant = geometry.line_through(x, y, secant_slope, left - 0.15 * span,
                                        right + 0.15 * span)
         changes = {
-            1: {"x": tangent[0], "y": tangent[1]},
-            4: {"x": np.array([x]), "y": geometry.with_gaps([y])},
+            "tangent": {"x": tangent[0], "y": tangent[1]},
+            "point": {"x": np.array([x]), "y": geometry.with_gaps([y])},
         }
         if self.secant:
-            changes[2] = {"x": secant[0], "y": secant[1]}
-            changes[3] = {"x": np.array([x, x + h]),
-                          "y": geometry.with_gaps([y, float(f(x + h))])}
+            changes["secant"] = {"x": secant[0], "y": secant[1]}
+            changes["secant points"] = {"x": np.array([x, x + h]),
+                                        "y": geometry.with_gaps([y, float(f(x + h))])}
         # the axes' ranges are fixed and the legend's names too (the slopes are in the
         # readout), so only these traces are redrawn
-        move(self.figure, changes)
+        self.figure.move(changes)
         self._readout(values, x, y, slope, h, secant_slope)
         self._explain(point, x, y, slope, h, secant_slope)
 

@@ -37,7 +37,8 @@ import traitlets
 
 from .. import exercises
 from ..expression import Expression, parse
-from ._common import FigureStateOnDisplay, Message, guarded
+from ._common import Message, guarded
+from .figure import FigureStateOnDisplay
 
 Hints = str | Sequence[str] | None
 

@@ -10,18 +10,20 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from ._base import DEFAULT_RANGE, BookExample, as_expression, start_value
+from ._base import BookExample, as_expression
 from ._common import (
-    FigureStateOnDisplay,
+    DEFAULT_RANGE,
     Message,
     describe_lab,
     fmt,
     guarded,
-    make_slider,
+    start_value,
     tagged,
+    variable_sliders,
 )
 from .curve import Curve
 from .field import GradientField
+from .figure import FigureStateOnDisplay
 from .surface import Surface
 
 WIDE = widgets.Layout(flex="1 1 440px", min_width="320px")  # side by side, or stacked if narrow
@@ -98,12 +100,12 @@ class Explorer(BookExample, FigureStateOnDisplay, widgets.VBox):
         old_values = {name: slider.value for name, slider in self.sliders.items()}
         old_parts = [*self.sliders.values(), *self.views]
         self.expression = expression
-        self.sliders = {}
-        for name in expression.variables:
-            lo, hi = self.ranges.get(name, DEFAULT_RANGE)
-            value = old_values.get(name, self._start_of(name))
-            self.sliders[name] = make_slider(name, value, lo, hi)
-            self.sliders[name].observe(self._on_slider, names="value")
+        # a variable the old function had keeps its value (on the same range)
+        self.sliders = variable_sliders(expression.variables, self.ranges,
+                                        {n: v for n, v in old_values.items()
+                                         if n in expression.variables})
+        for slider in self.sliders.values():
+            slider.observe(self._on_slider, names="value")
         self.table = self._table_class(expression, self.sliders)
         self.graph = self._graph_class(expression, self.sliders)
         names = list(expression.variables)

@@ -21,72 +21,17 @@ from ._common import (
     fmt,
     guarded,
     make_slider,
-    move,
     rate_slider,
-    restyle,
     tagged,
 )
+from .figure import Figure
+from .levels import gradient_on_grid, level_data, level_traces
 from .surface import plotted_pair
 
 GRID = 60  # level curves: computed once per function and range
-LEVELS = 14
-LEVEL_COLOUR = PALETTE["slice_x"]  # sky blue: apart from the arrows, path and point
 ARROW_GRID = 13  # arrows over the plane
 DESCENT_STEPS = 20
-LABELS = 5  # trace index of the level values
-THROUGH = 1  # trace index of the level curve through the point (the `along` option)
 ARROWS = 0  # layout shape index of the arrows over the plane
-
-
-def gradient_on_grid(expression: Any, values: dict[str, Any],
-                     names: Sequence[str]) -> list[np.ndarray]:
-    """The partials df/dname at every grid point, from the core: `Expression.gradient` on
-    arrays when it accepts them, else each symbolic partial `Expression.partial(name)`
-    evaluated on the arrays."""
-    shape = np.broadcast(*[np.asarray(v) for v in values.values()]).shape if values else ()
-    try:
-        gradient = expression.gradient(**values)
-        partials = [np.broadcast_to(np.asarray(gradient.get(n, 0.0), dtype=np.float64), shape)
-                    for n in names]
-        if all(p.shape == shape for p in partials):
-            return partials
-    except Exception:  # noqa: BLE001 - fall back to the symbolic partials below
-        pass
-    return [np.broadcast_to(np.asarray(expression.partial(n).evaluate(**values)
-                                       if n in values else 0.0, dtype=np.float64), shape)
-            for n in names]
-
-
-def level_traces(name: str, colour: str = LEVEL_COLOUR, width: float = 1.5) -> list[go.Scatter]:
-    """The two traces level curves are drawn with: the curves as plain lines (drawn once per
-    function, so a slider move never makes the browser recompute them, as a go.Contour
-    would on every redraw) and a label with each level's value."""
-    return [
-        go.Scatter(name=name, mode="lines", line={"color": colour, "width": width},
-                   hoverinfo="skip", showlegend=True),
-        go.Scatter(name="level values", mode="text", showlegend=False, hoverinfo="skip",
-                   textfont={"size": 12, "color": PALETTE["text"]}),
-    ]
-
-
-def level_data(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, count: int = LEVELS,
-               shown: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Restyle values for `level_traces` from f's grid z[i, j] = f(xs[j], ys[i]): about
-    `count` round levels between the smallest and largest finite z, each curve's points
-    (gaps as nan) and a label at a point of each. `shown(level)` is the number a label
-    shows (the level itself unless given, e.g. f where z is log10(1 + f))."""
-    finite = z[np.isfinite(z)]
-    levels = contours.nice_levels(finite.min(), finite.max(), count) if finite.size else []
-    curves = contours.level_curves(xs, ys, z, levels)
-    x, y = contours.joined(curves)
-    spots = contours.spread_labels(curves, (xs[0], xs[-1]), (ys[0], ys[-1]))
-    labelled = [(c, at) for c, at in zip(curves, spots, strict=True) if np.isfinite(at[0])]
-    shown = shown or (lambda level: level)
-    lines = {"x": x, "y": y}
-    labels = {"x": np.array([at[0] for _, at in labelled], dtype=np.float64),
-              "y": np.array([at[1] for _, at in labelled], dtype=np.float64),
-              "text": [fmt(shown(c.level), 3) for c, _ in labelled]}
-    return lines, labels
 
 
 class GradientField(View):
@@ -156,30 +101,34 @@ class GradientField(View):
                          *book, self.message]
         self.update()
 
-    def _build_figure(self) -> go.FigureWidget:
+    def _build_figure(self) -> Figure:
         a, b = self.pair
-        traces = [
-            level_traces(f"level curves of f = {self.expression.text}")[0],
+        levels = level_traces(f"level curves of f = {self.expression.text}")
+        traces = {
+            "levels": levels["levels"],
             # (the arrows over the plane are drawn as the layout's shape ARROWS: one SVG path,
             # where as a line trace each of the ~300 pieces is its own element, redrawn on
             # every move.) The level curve through the point, under the arrow and the point:
-            go.Scatter(name="the level curve through the point", mode="lines",
-                       line={"color": PALETTE["slice_y"], "width": 3}, hoverinfo="skip",
-                       visible=self.along_slider is not None),
-            go.Scatter(name="gradient descent path", mode="lines+markers",
-                       line={"color": PALETTE["function"], "width": 2, "dash": "dot"},
-                       marker={"size": 6, "symbol": "circle-open"},
-                       visible=self.descent_box.value),
-            go.Scatter(name=self._arrow_name(), mode="lines+markers",
-                       line={"color": PALETTE["gradient"], "width": 4},
-                       marker={"symbol": "arrow", "angleref": "previous", "size": [0, 18],
-                               "color": PALETTE["gradient"]}),
-            go.Scatter(name="the point", mode="markers", showlegend=False,
-                       marker={"color": PALETTE["point"], "size": 13,
-                               "line": {"color": "white", "width": 1.5}}),
-            # last, so existing code and tests keep the indexes 0-4 above
-            level_traces("")[1],
-        ]
+            "level through": go.Scatter(
+                name="the level curve through the point", mode="lines",
+                line={"color": PALETTE["slice_y"], "width": 3}, hoverinfo="skip",
+                visible=self.along_slider is not None),
+            "descent": go.Scatter(
+                name="gradient descent path", mode="lines+markers",
+                line={"color": PALETTE["function"], "width": 2, "dash": "dot"},
+                marker={"size": 6, "symbol": "circle-open"}, visible=self.descent_box.value),
+            "arrow": go.Scatter(
+                name=self._arrow_name(), mode="lines+markers",
+                line={"color": PALETTE["gradient"], "width": 4},
+                marker={"symbol": "arrow", "angleref": "previous", "size": [0, 18],
+                        "color": PALETTE["gradient"]}),
+            "point": go.Scatter(
+                name="the point", mode="markers", showlegend=False,
+                marker={"color": PALETTE["point"], "size": 13,
+                        "line": {"color": "white", "width": 1.5}}),
+            # on top of everything: the level values stay readable over the arrow and path
+            "level values": levels["level values"],
+        }
         layout = base_layout(
             xaxis={"title": {"text": a}, "range": list(self.range_of(a)), "constrain": "domain"},
             yaxis={"title": {"text": b}, "range": list(self.range_of(b)), "scaleanchor": "x",
@@ -190,7 +139,7 @@ class GradientField(View):
                      "line": {"color": PALETTE["muted"], "width": 1.5},
                      "visible": self.arrows_box.value, "showlegend": True,
                      "name": "gradient over the plane (scaled)"}])
-        return go.FigureWidget(data=traces, layout=layout)
+        return Figure(traces, layout)
 
     def _arrow_name(self) -> str:
         if self.arrow_scale == 1:
@@ -205,7 +154,7 @@ class GradientField(View):
     def _on_option(self, change: dict) -> None:
         with self.figure.batch_update():
             self.figure.layout.shapes[ARROWS].visible = self.arrows_box.value
-            self.figure.data[2].visible = self.descent_box.value
+            self.figure.trace("descent").set(visible=self.descent_box.value)
         self._show_rate()
         self.update()
 
@@ -251,8 +200,8 @@ class GradientField(View):
         line = self.level_path.drawn if self.level_path is not None else ([], [])
         # restyled, not moved: the curve's number of points changes, and after a still frame
         # of another length plotly's page reports the points back as a change it cannot take
-        restyle(self.figure, {THROUGH: {"x": np.asarray(line[0], dtype=np.float64),
-                                        "y": np.asarray(line[1], dtype=np.float64)}})
+        self.figure.trace("level through").restyle(x=np.asarray(line[0], dtype=np.float64),
+                                                   y=np.asarray(line[1], dtype=np.float64))
         self.along_slider.disabled = self.level_path is None
 
     def _values_with(self, point: Mapping[str, Any], ta: Any, tb: Any) -> dict[str, Any]:
@@ -277,7 +226,7 @@ class GradientField(View):
             reason = describe_undefined(self.expression, values) or "f is undefined"
             self._gap_reason = f"{reason}, so the level curves have gaps"
         lines, labels = level_data(xs, ys, z)
-        restyle(self.figure, {0: lines, LABELS: labels})
+        self.figure.restyle({"levels": lines, "level values": labels})
 
     def _arrows(self, point: dict[str, float]) -> None:
         a, b = self.pair
@@ -331,12 +280,12 @@ class GradientField(View):
         # the axes' ranges and the legend are fixed (the numbers are in the readout): only the
         # arrow, the point and the path are redrawn, not the level curves
         changes = {
-            3: {"x": shaft[0], "y": shaft[1]},
-            4: {"x": np.array([a0]), "y": np.array([b0])},
+            "arrow": {"x": shaft[0], "y": shaft[1]},
+            "point": {"x": np.array([a0]), "y": np.array([b0])},
         }
         if self.descent_box.value:
-            changes[2] = {"x": self.path.points[:, 0], "y": self.path.points[:, 1]}
-        move(self.figure, changes)
+            changes["descent"] = {"x": self.path.points[:, 0], "y": self.path.points[:, 1]}
+        self.figure.move(changes)
         length = float(np.hypot(*gradient))
         text = self.expression.text
         shown = self.shown_partials(values, value, gradient)

@@ -1,6 +1,9 @@
 """The computation graph of an expression, drawn left to right with each node's value and grad
 and each edge's local derivative, and a Step / Play / Reset control that replays the recorded
-backward pass one chain-rule step at a time (`local x upstream = contribution`)."""
+backward pass one chain-rule step at a time (`local x upstream = contribution`).
+
+(Over 350 lines: the drawing of the graph, its replay and the step's readout share one
+recorded backward pass and its layout; the source of the numbers is in graph_source.py.)"""
 
 from __future__ import annotations
 
@@ -17,15 +20,14 @@ from ..paths import formulas, is_variable, local_rule
 from ._base import BookExample
 from ._common import (
     PALETTE,
-    FigureStateOnDisplay,
     Message,
     base_layout,
     describe_lab,
     fmt,
     guarded,
-    move,
     tagged,
 )
+from .figure import Figure, FigureStateOnDisplay
 from .graph_source import (
     GraphSource,
     current_point,
@@ -85,25 +87,28 @@ class ComputationGraph(BookExample, FigureStateOnDisplay, widgets.VBox):
         # that shares its sliders shows those numbers itself)
         self.summary = widgets.HTML()
         self._quiet = False
-        self.figure = go.FigureWidget([
-            go.Scatter(name="edges", mode="lines", hoverinfo="skip",
-                       line={"color": PALETTE["muted"], "width": 2}),
-            go.Scatter(name="current edge", mode="lines", hoverinfo="skip",
-                       line={"color": PALETTE["tangent"], "width": 6}),
-            go.Scatter(name="local derivatives", mode="markers+text", hoverinfo="skip",
-                       textposition="middle center",
-                       marker={"symbol": "square", "size": 24, "color": "white", "opacity": 0.85},
-                       textfont={"size": 13, "color": PALETTE["function"]}),
-            go.Scatter(name="nodes", mode="markers+text", textposition="bottom center",
-                       hoverinfo="text", textfont={"size": 13},
-                       marker={"size": 40, "line": {"width": 2, "color": PALETTE["function"]}}),
-            go.Scatter(name="operations", mode="text", textposition="middle center",
-                       hoverinfo="skip", textfont={"size": 15, "color": PALETTE["text"]}),
-            go.Scatter(name="current step", mode="markers", hoverinfo="skip",
-                       marker={"symbol": ["circle-open", "diamond-open"], "size": [54, 54],
-                               "line": {"width": 4},
-                               "color": [PALETTE["point"], PALETTE["tangent"]]}),
-        ], layout=base_layout(
+        self.figure = Figure({
+            "edges": go.Scatter(name="edges", mode="lines", hoverinfo="skip",
+                                line={"color": PALETTE["muted"], "width": 2}),
+            "current edge": go.Scatter(name="current edge", mode="lines", hoverinfo="skip",
+                                       line={"color": PALETTE["tangent"], "width": 6}),
+            "local derivatives": go.Scatter(
+                name="local derivatives", mode="markers+text", hoverinfo="skip",
+                textposition="middle center",
+                marker={"symbol": "square", "size": 24, "color": "white", "opacity": 0.85},
+                textfont={"size": 13, "color": PALETTE["function"]}),
+            "nodes": go.Scatter(
+                name="nodes", mode="markers+text", textposition="bottom center",
+                hoverinfo="text", textfont={"size": 13},
+                marker={"size": 40, "line": {"width": 2, "color": PALETTE["function"]}}),
+            "operations": go.Scatter(
+                name="operations", mode="text", textposition="middle center",
+                hoverinfo="skip", textfont={"size": 15, "color": PALETTE["text"]}),
+            "current step": go.Scatter(
+                name="current step", mode="markers", hoverinfo="skip",
+                marker={"symbol": ["circle-open", "diamond-open"], "size": [54, 54],
+                        "line": {"width": 4}, "color": [PALETTE["point"], PALETTE["tangent"]]}),
+        }, layout=base_layout(
             # the title sits on the plot's top edge, left, under the modebar's row (which
             # plotly puts in the top right corner of the figure, over a centred title)
             showlegend=False, title={"text": "Computation graph: value and grad on each node, "
@@ -207,16 +212,18 @@ class ComputationGraph(BookExample, FigureStateOnDisplay, widgets.VBox):
         texts = formulas(lay.nodes[-1])
         self._highlighted: tuple | None = ("redraw",)  # the positions changed
         with self.figure.batch_update():
-            self.figure.data[0].update(x=edge_x, y=edge_y)
+            self.figure.trace("edges").set(x=edge_x, y=edge_y)
             spots = [label_spot(e, lay) if shown else (None, None)
                      for e, shown in zip(lay.edges, labelled, strict=True)]
-            self.figure.data[2].update(x=[p[0] for p in spots], y=[p[1] for p in spots])
-            self.figure.data[3].update(x=lay.x.tolist(), y=lay.y.tolist(),
-                                       marker={"color": [fill[k] for k in kinds],
-                                               "symbol": [symbol[k] for k in kinds]})
-            self.figure.data[3].hovertext = [pretty(texts[id(n)][0]) for n in lay.nodes]
-            self.figure.data[4].update(x=lay.x.tolist(), y=lay.y.tolist(),
-                                       text=[node_symbol(n) for n in lay.nodes])
+            self.figure.trace("local derivatives").set(x=[p[0] for p in spots],
+                                                       y=[p[1] for p in spots])
+            nodes = self.figure.trace("nodes")
+            nodes.set(x=lay.x.tolist(), y=lay.y.tolist(),
+                      marker={"color": [fill[k] for k in kinds],
+                              "symbol": [symbol[k] for k in kinds]})
+            nodes.set(hovertext=[pretty(texts[id(n)][0]) for n in lay.nodes])
+            self.figure.trace("operations").set(x=lay.x.tolist(), y=lay.y.tolist(),
+                                                text=[node_symbol(n) for n in lay.nodes])
             self.figure.layout.height = max(320, 80 * lay.rows + 117)  # 72 px for the title
             self.figure.layout.xaxis.range = [-0.6, lay.columns - 0.4]
             self.figure.layout.yaxis.range = [bottom - 0.9, top + 0.5]
@@ -244,11 +251,12 @@ class ComputationGraph(BookExample, FigureStateOnDisplay, widgets.VBox):
             highlighted = (self.position[id(step.node)], self.position[id(step.parent)],
                            step.index)
         if highlighted == self._highlighted:  # a slider drag keeps the step: only numbers
-            move(self.figure, {3: {"text": node_text}, 2: {"text": edge_text}})
+            self.figure.move({"nodes": {"text": node_text},
+                              "local derivatives": {"text": edge_text}})
         else:
             with self.figure.batch_update():
-                self.figure.data[3].text = node_text
-                self.figure.data[2].text = edge_text
+                self.figure.trace("nodes").set(text=node_text)
+                self.figure.trace("local derivatives").set(text=edge_text)
                 self._highlight(highlighted)
         self._write_readout(k)
 
@@ -265,8 +273,8 @@ class ComputationGraph(BookExample, FigureStateOnDisplay, widgets.VBox):
             for edge in lay.edges:
                 if (edge.child, edge.slot) == (child, slot):
                     edge_x, edge_y = edge.x.tolist(), edge.y.tolist()
-        self.figure.data[1].update(x=edge_x, y=edge_y)
-        self.figure.data[5].update(x=ring_x, y=ring_y)
+        self.figure.trace("current edge").set(x=edge_x, y=edge_y)
+        self.figure.trace("current step").set(x=ring_x, y=ring_y)
         self._highlighted = highlighted
 
     def _write_readout(self, k: int) -> None:

@@ -1,6 +1,6 @@
 """Where a graph view's numbers come from: an Expression, a function that builds a graph of
-Values, or one fixed Value graph; plus the small helpers the graph views share (sliders, the
-current point, number and formula text)."""
+Values, or one fixed Value graph; plus the small helpers the graph views share (their sliders,
+made by views._common's one slider system, the current point, number and formula text)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ import numpy as np
 
 from ..engine import Value
 from ..paths import is_variable
-from ._common import fmt, make_slider
+from ._common import fmt, shared_sliders, variable_sliders
 
-DEFAULT_RANGE = (-3.0, 3.0)  # as the plotting views
+__all__ = ["GraphSource", "current_point", "leaf_gradient", "number", "own_sliders", "pretty",
+           "shared_sliders"]
 
 
 def number(x: Any) -> str:
@@ -96,26 +97,10 @@ def leaf_gradient(out: Value, variables: tuple[str, ...]) -> dict[str, float]:
 
 def own_sliders(names: tuple[str, ...], point: dict[str, float] | None,
                 ranges: dict[str, tuple[float, float]] | None) -> dict[str, widgets.FloatSlider]:
-    """A slider per variable starting at the point (default 1) on its range (default -3..3, widened
-    to hold a starting value given outside it, rather than moving the point)."""
-    point, ranges = point or {}, ranges or {}
-    sliders = {}
-    for name in names:
-        value = float(point.get(name, 1.0))
-        lo, hi = ranges.get(name, DEFAULT_RANGE)
-        if name not in ranges:
-            lo, hi = min(lo, value), max(hi, value)
-        sliders[name] = make_slider(name, value, lo, hi)
-    return sliders
-
-
-def shared_sliders(sliders: dict[str, widgets.FloatSlider],
-                   names: tuple[str, ...]) -> dict[str, widgets.FloatSlider]:
-    """The composite's sliders this view reads (a clear error when one is missing)."""
-    missing = [name for name in names if name not in sliders]
-    if missing:
-        raise ValueError(f"no slider for {', '.join(missing)}")
-    return {name: sliders[name] for name in names}
+    """A slider per variable (views._common.variable_sliders) starting at the point (default 1,
+    where a plotting view starts at 1 only if its range holds 1)."""
+    point = point or {}
+    return variable_sliders(names, ranges, {name: point.get(name, 1.0) for name in names})
 
 
 def current_point(sliders: dict[str, widgets.FloatSlider], names: tuple[str, ...],

@@ -1,7 +1,10 @@
 """LayerLab: a batch through the book's dense layer (NNFS ch. 9). Change one entry of the inputs
 X, the weights W, the biases b or the gradient dvalues from the next layer, and watch the core's
 dinputs = dvalues·Wᵀ, dweights = Xᵀ·dvalues and dbiases = the column sums of dvalues; one entry
-is written out as the neuron-level chain rule that backward recorded, a term per path."""
+is written out as the neuron-level chain rule that backward recorded, a term per path.
+
+(Over 350 lines: the entries, the slider, the readouts and the chain text of one entry all
+read the same arrays and the same chosen entry; the drawings are in layer_parts.py.)"""
 
 from __future__ import annotations
 
@@ -12,22 +15,20 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ..nn import EntryChain, LayerBackward, book_layer, entry_chain, layer_arrays, layer_backward
 from ._base import BookExample
 from ._common import (
     PALETTE,
-    FigureStateOnDisplay,
     Message,
-    base_layout,
     describe_lab,
     fmt,
     guarded,
     make_slider,
     tagged,
 )
+from .figure import Figure, FigureStateOnDisplay
+from .layer_parts import matrix_table, results_figure
 
 # what the learner can change: name -> (what it is, slider range, slider step)
 PARTS: dict[str, tuple[str, tuple[float, float], float]] = {
@@ -37,15 +38,8 @@ PARTS: dict[str, tuple[str, tuple[float, float], float]] = {
     "dvalues": ("gradient from the next layer", (-5.0, 5.0), 0.1),
 }
 RESULTS = {"dinputs": "dvalues·Wᵀ", "dweights": "Xᵀ·dvalues", "dbiases": "column sums of dvalues"}
-TITLES = {"dinputs": "dinputs = dvalues·Wᵀ", "dweights": "dweights = Xᵀ·dvalues",
-          "dbiases": "dbiases = Σ<sub>n</sub> dvalues"}
 # which leaves each gradient is of, and what its paths run over
 LEAF = {"dinputs": "X", "dweights": "W", "dbiases": "b"}
-COLOURS = [[0.0, PALETTE["slice_x"]], [0.5, "#ffffff"], [1.0, PALETTE["tangent"]]]
-CHANGED = "background:#f6ef9a"  # the entry on the slider
-USED = f"outline:3px solid {PALETTE['point']};outline-offset:-3px"  # the explained entry's factors
-CELL = "padding:2px 7px;text-align:right;font-size:14px;min-width:2.8em"
-INDEX = "padding:1px 5px;color:#777;font-size:12px;text-align:center"
 _ENTRY = re.compile(r"(X|W|b|dvalues)\[(\d+)(?:,(\d+))?\]")
 
 
@@ -221,34 +215,8 @@ class LayerLab(BookExample, FigureStateOnDisplay, widgets.VBox):
 
     # -- drawing ---------------------------------------------------------------------------------
 
-    def _build_figure(self) -> go.FigureWidget:
-        titles = list(TITLES.values())
-        figure = make_subplots(rows=1, cols=3, column_widths=[0.4, 0.32, 0.28],
-                               subplot_titles=titles, horizontal_spacing=0.09)
-        axes = {"dinputs": ("input i", "sample n"), "dweights": ("neuron j", "input i"),
-                "dbiases": ("neuron j", "")}
-        for column, name in enumerate(RESULTS, start=1):
-            rows, columns = self._result_shape(name)
-            row_index = "%{y}," if name != "dbiases" else ""
-            figure.add_trace(go.Heatmap(
-                name=name, z=np.zeros((rows, columns)), x=list(range(columns)),
-                y=list(range(rows)), text=[[""] * columns] * rows, texttemplate="%{text}",
-                textfont={"size": 14}, colorscale=COLOURS, zmid=0.0, showscale=False,
-                xgap=2, ygap=2,
-                hovertemplate=f"{name}[{row_index}%{{x}}] = %{{z:.6g}}<extra></extra>"),
-                row=1, col=column)
-            x_title, y_title = axes[name]
-            figure.update_xaxes(title={"text": x_title, "standoff": 4}, tickmode="array",
-                                tickvals=list(range(columns)), row=1, col=column)
-            figure.update_yaxes(title={"text": y_title, "standoff": 2}, tickmode="array",
-                                tickvals=list(range(rows)), autorange="reversed",
-                                showticklabels=name != "dbiases", row=1, col=column)
-        figure.update_yaxes(domain=[0.55, 1.0], row=1, col=3)  # one row: a strip, not a wall
-        figure.update_layout(base_layout(height=300, margin={"l": 55, "r": 10, "t": 40, "b": 50},
-                                         showlegend=False))
-        for annotation in figure.layout.annotations:
-            annotation.font = {"size": 15}
-        return go.FigureWidget(figure)
+    def _build_figure(self) -> Figure:
+        return results_figure({name: self._result_shape(name) for name in RESULTS})
 
     def _draw_results(self) -> None:
         result = self.result
@@ -259,10 +227,11 @@ class LayerLab(BookExample, FigureStateOnDisplay, widgets.VBox):
                "x0": column - 0.5, "x1": column + 0.5, "y0": row - 0.5, "y1": row + 0.5,
                "line": {"color": PALETTE["point"], "width": 4}}
         with self.figure.batch_update():
-            for trace, values in zip(self.figure.data, (result.dinputs, result.dweights,
-                                                         result.dbiases), strict=True):
-                trace.z = values
-                trace.text = [[fmt(v) for v in line] for line in values]
+            for name, values in (("dinputs", result.dinputs), ("dweights", result.dweights),
+                                 ("dbiases", result.dbiases)):
+                heatmap = self.figure.trace(name)
+                heatmap.set(z=values)
+                heatmap.set(text=[[fmt(v) for v in line] for line in values])
             self.figure.layout.shapes = [box]
 
     def _explained(self) -> tuple[str, tuple[int, int]]:
@@ -276,28 +245,12 @@ class LayerLab(BookExample, FigureStateOnDisplay, widgets.VBox):
 
     def _matrix(self, part: str, title: str, values: np.ndarray,
                 used: set[tuple[int, int]], tag: str | None = None) -> str:
-        """One matrix as a small table with its row and column indices; the entry on the
-        slider shaded, the explained entry's factors outlined; numbers tagged as `tag`[r,c]."""
+        """One matrix as a small table (see matrix_table); numbers tagged as `tag`[r,c]."""
         changed = self.locate(self.parameter) if self.parameter.startswith(part + "[") else None
-        rows, columns = values.shape
-        lines = ["<table style='border-collapse:separate;border-spacing:2px'><tr><td></td>"
-                 + "".join(f"<td style='{INDEX}'>{c}</td>" for c in range(columns)) + "</tr>"]
-        for r in range(rows):
-            cells = [f"<td style='{INDEX}'>{r if part not in ('b',) else ''}</td>"]
-            for c in range(columns):
-                style = CELL + ";background:#f4f4f4"
-                if changed is not None and changed[1] == (r, c):
-                    style += ";" + CHANGED
-                if (r, c) in used:
-                    style += ";" + USED
-                text = (self._tag(values[r, c], entry_name(tag, r, c)) if tag
-                        else html.escape(fmt(values[r, c])))
-                cells.append(f"<td style='{style}'>{text}</td>")
-            lines.append("<tr>" + "".join(cells) + "</tr>")
-        lines.append("</table>")
-        shape = f"{rows}×{columns}"
-        return (f"<div style='margin:0 14px 6px 0'><div style='font-size:15px'>{title} "
-                f"<span style='color:#777'>({shape})</span></div>{''.join(lines)}</div>")
+        shown = ((lambda r, c: self._tag(values[r, c], entry_name(tag, r, c))) if tag
+                 else (lambda r, c: html.escape(fmt(values[r, c]))))
+        return matrix_table(part, title, values.shape, shown, used,
+                            changed[1] if changed is not None else None)
 
     def _used(self) -> dict[str, set[tuple[int, int]]]:
         """The entries of X, W and dvalues the explained entry is a sum of products of."""

@@ -19,15 +19,14 @@ from ..model_chain import Chain
 from ._base import BookExample
 from ._common import (
     PALETTE,
-    FigureStateOnDisplay,
     Message,
     base_layout,
     describe_lab,
     fmt,
     guarded,
-    move,
     tagged,
 )
+from .figure import Draft, FigureStateOnDisplay, live
 from .loss_chain import chain_table
 
 SAMPLES = 60  # points of the loss curve, each one core forward pass
@@ -58,14 +57,6 @@ def lab_model(model: BookModel | None, batch: Any) -> tuple[BookModel, np.ndarra
 def is_lesson_start(model: BookModel, batch: Any) -> bool:
     """Whether a lab's model and batch are the lesson's (LESSON_START on small_batch())."""
     return batch is None and model.settings == LESSON_START
-
-
-def live(figure: go.Figure) -> go.FigureWidget:
-    """The figure, already drawn, as a FigureWidget. A lab draws its first state into a plain
-    figure and only then makes the widget, so the page has that state from the widget's first
-    message on (on a busy machine, a lab whose figure was filled in after the widget was made
-    was seen drawn empty in JupyterLab)."""
-    return go.FigureWidget(figure)
 
 
 def entry_slider(entry: str, value: float, span: float) -> widgets.FloatSlider:
@@ -121,7 +112,7 @@ class LossLab(BookExample, FigureStateOnDisplay, widgets.VBox):
         self.reset_button = widgets.Button(description="Reset weights", icon="undo")
         self.readout = widgets.HTML()
         self.table = widgets.HTML()
-        self.figure: go.Figure = self._build_figure()
+        self.figure: Draft = self._build_figure()
         self._curve_for: tuple | None = None  # (entry, range, the other parameters) of the curve
         self._syncing = False  # True while the lab itself moves the slider
         self.value = self.numerical = float("nan")
@@ -149,19 +140,19 @@ class LossLab(BookExample, FigureStateOnDisplay, widgets.VBox):
 
     # -- building (once) ------------------------------------------------------------------------
 
-    def _build_figure(self) -> go.Figure:
-        traces = [
-            go.Scatter(name="loss L", mode="lines",
-                       line={"color": PALETTE["function"], "width": 3}),
-            go.Scatter(name="tangent", mode="lines",
-                       line={"color": PALETTE["tangent"], "width": 3, "dash": "dash"}),
-            go.Scatter(name="the point", mode="markers", showlegend=False,
-                       marker={"color": PALETTE["point"], "size": 13, "symbol": "circle",
-                               "line": {"color": "white", "width": 1.5}}),
-        ]
+    def _build_figure(self) -> Draft:
+        traces = {
+            "loss": go.Scatter(name="loss L", mode="lines",
+                               line={"color": PALETTE["function"], "width": 3}),
+            "tangent": go.Scatter(name="tangent", mode="lines",
+                                  line={"color": PALETTE["tangent"], "width": 3, "dash": "dash"}),
+            "point": go.Scatter(name="the point", mode="markers", showlegend=False,
+                                marker={"color": PALETTE["point"], "size": 13, "symbol": "circle",
+                                        "line": {"color": "white", "width": 1.5}}),
+        }
         layout = base_layout(xaxis={"title": {"text": self.parameter}},
                              yaxis={"title": {"text": "loss L"}}, uirevision="keep")
-        return go.Figure(data=traces, layout=layout)
+        return Draft(traces, layout)
 
     # -- choosing and moving --------------------------------------------------------------------
 
@@ -232,9 +223,9 @@ class LossLab(BookExample, FigureStateOnDisplay, widgets.VBox):
         span = float(self.slider.max - self.slider.min)
         tangent = geometry.tangent_segment(x, loss, slope, 0.15 * span)
         # fixed axes and legend (the slope is in the readout): only these two are redrawn
-        move(self.figure, {
-            1: {"x": tangent[0], "y": tangent[1]},
-            2: {"x": np.array([x]), "y": geometry.with_gaps([loss])},
+        self.figure.move({
+            "tangent": {"x": tangent[0], "y": tangent[1]},
+            "point": {"x": np.array([x]), "y": geometry.with_gaps([loss])},
         })
         self._readout(entry, loss, slope, numerical)
         self.table.value = chain_table(chain, result, numerical)
@@ -260,8 +251,8 @@ class LossLab(BookExample, FigureStateOnDisplay, widgets.VBox):
         bottom, top = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
         pad = 0.1 * (top - bottom) if top > bottom else 0.01 * max(1.0, abs(top))
         with self.figure.batch_update():
-            self.figure.data[0].x, self.figure.data[0].y = xs, ys
-            self.figure.data[0].name = f"loss L along {self.parameter} (the rest held)"
+            self.figure.trace("loss").set(x=xs, y=ys,
+                                          name=f"loss L along {self.parameter} (the rest held)")
             self.figure.layout.xaxis.range = [xs[0], xs[-1]]
             self.figure.layout.yaxis.range = [bottom - pad, top + pad]
 

@@ -17,25 +17,22 @@ from ..model import BookModel, DescentStep
 from ._base import BookExample
 from ._common import (
     PALETTE,
-    FigureStateOnDisplay,
     Message,
     base_layout,
     describe_lab,
     fmt,
     guarded,
-    move,
     rate_slider,
-    restyle,
     tagged,
 )
-from .field import level_traces
-from .loss import H, is_lesson_start, lab_model, live, model_recipe
+from .figure import Draft, FigureStateOnDisplay, live
+from .levels import level_traces
+from .loss import H, is_lesson_start, lab_model, model_recipe
 
 GRID = 31  # grid points per side: GRID^2 core forward passes when the window is drawn
 LEVELS = 12
 WINDOW = 0.6  # the window's half-width, as a share of the entries' larger visible span
 SHORTEST = 0.06  # an arrow shorter than this fraction of the window's width is drawn longer
-LEVEL_LINES, LEVEL_LABELS, TRAIL, NEXT_STEP, ARROW, POINT = range(6)  # trace indexes
 
 
 def arrow_scale(length: float, width: float) -> float:
@@ -116,7 +113,7 @@ class LossSurface(BookExample, FigureStateOnDisplay, widgets.VBox):
         self.reset_button = widgets.Button(description="Reset weights", icon="undo")
         self.readout = widgets.HTML()
         self.message = Message()
-        self.figure: go.Figure = self._build_figure()
+        self.figure: Draft = self._build_figure()
         self.value = float("nan")
         self.gradient: dict[str, float] = {}
         self.numerical: dict[str, float] = {}
@@ -156,30 +153,31 @@ class LossSurface(BookExample, FigureStateOnDisplay, widgets.VBox):
 
     # -- building ---------------------------------------------------------------------------
 
-    def _build_figure(self) -> go.Figure:
-        traces = [
-            *level_traces("level curves of L (the rest held)"),
-            go.Scatter(name="steps taken", mode="lines+markers",
-                       line={"color": PALETTE["function"], "width": 2},
-                       marker={"size": 6, "color": PALETTE["function"]}),
-            go.Scatter(name="next step: −learning rate × gradient", mode="lines+markers",
-                       line={"color": PALETTE["secant"], "width": 3, "dash": "dash"},
-                       marker={"size": [0, 11], "symbol": "circle-open",
-                               "color": PALETTE["secant"], "line": {"width": 2}}),
-            go.Scatter(name="gradient ∇L", mode="lines+markers",
-                       line={"color": PALETTE["gradient"], "width": 4},
-                       marker={"symbol": "arrow", "angleref": "previous", "size": [0, 18],
-                               "color": PALETTE["gradient"]}),
-            go.Scatter(name="the point", mode="markers", showlegend=False,
-                       marker={"color": PALETTE["point"], "size": 13,
-                               "line": {"color": "white", "width": 1.5}}),
-        ]
+    def _build_figure(self) -> Draft:
+        traces = {
+            **level_traces("level curves of L (the rest held)"),
+            "trail": go.Scatter(name="steps taken", mode="lines+markers",
+                                line={"color": PALETTE["function"], "width": 2},
+                                marker={"size": 6, "color": PALETTE["function"]}),
+            "next step": go.Scatter(name="next step: −learning rate × gradient",
+                                    mode="lines+markers",
+                                    line={"color": PALETTE["secant"], "width": 3, "dash": "dash"},
+                                    marker={"size": [0, 11], "symbol": "circle-open",
+                                            "color": PALETTE["secant"], "line": {"width": 2}}),
+            "arrow": go.Scatter(name="gradient ∇L", mode="lines+markers",
+                                line={"color": PALETTE["gradient"], "width": 4},
+                                marker={"symbol": "arrow", "angleref": "previous",
+                                        "size": [0, 18], "color": PALETTE["gradient"]}),
+            "point": go.Scatter(name="the point", mode="markers", showlegend=False,
+                                marker={"color": PALETTE["point"], "size": 13,
+                                        "line": {"color": "white", "width": 1.5}}),
+        }
         layout = base_layout(
             xaxis={"title": {"text": self.entries[0]}, "constrain": "domain"},
             yaxis={"title": {"text": self.entries[1]}, "scaleanchor": "x", "scaleratio": 1,
                    "constrain": "domain"},
             height=600, uirevision="keep")
-        return go.Figure(data=traces, layout=layout)
+        return Draft(traces, layout)
 
     def _draw_window(self, keep_trail: bool = False) -> None:
         """Draw L's level curves (GRID^2 forward passes) over a square window: around the
@@ -199,7 +197,7 @@ class LossSurface(BookExample, FigureStateOnDisplay, widgets.VBox):
         lines, labels = level_data(xs, ys, z)
         self.window = (float(centre[0]), float(centre[1]), half)
         self.trail = [tuple(map(float, p)) for p in trail]
-        restyle(self.figure, {LEVEL_LINES: lines, LEVEL_LABELS: labels})
+        self.figure.restyle({"levels": lines, "level values": labels})
         with self.figure.batch_update():
             self.figure.layout.xaxis.range = [xs[0], xs[-1]]
             self.figure.layout.yaxis.range = [ys[0], ys[-1]]
@@ -230,14 +228,15 @@ class LossSurface(BookExample, FigureStateOnDisplay, widgets.VBox):
         if scale != self.scale:
             self.scale = scale
             name = "gradient ∇L" + ("" if scale == 1 else f", drawn {fmt(scale)} × as long")
-            restyle(self.figure, {ARROW: {"name": name}})
+            self.figure.trace("arrow").restyle(name=name)
         arrow = geometry.arrow(pa, pb, scale * ga, scale * gb)
         trail = np.array(self.trail)
-        move(self.figure, {
-            TRAIL: {"x": trail[:, 0], "y": trail[:, 1]},
-            NEXT_STEP: {"x": np.array([pa, step.after[0]]), "y": np.array([pb, step.after[1]])},
-            ARROW: {"x": arrow[0], "y": arrow[1]},
-            POINT: {"x": np.array([pa]), "y": geometry.with_gaps([pb])},
+        self.figure.move({
+            "trail": {"x": trail[:, 0], "y": trail[:, 1]},
+            "next step": {"x": np.array([pa, step.after[0]]),
+                          "y": np.array([pb, step.after[1]])},
+            "arrow": {"x": arrow[0], "y": arrow[1]},
+            "point": {"x": np.array([pa]), "y": geometry.with_gaps([pb])},
         })
         self._readout(result.loss, step)
         if not (np.isfinite(result.loss) and np.isfinite(ga) and np.isfinite(gb)):

@@ -11,7 +11,6 @@ from ..engine import Value
 from ..nn import NeuronStep, neuron_step
 from ._base import BookExample
 from ._common import (
-    FigureStateOnDisplay,
     Message,
     describe_lab,
     fmt,
@@ -20,6 +19,7 @@ from ._common import (
     rate_slider,
     tagged,
 )
+from .figure import FigureStateOnDisplay
 from .graph import ComputationGraph
 from .table import PartialsTable
 

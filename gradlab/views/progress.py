@@ -11,8 +11,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ._common import FigureStateOnDisplay, Message, describe_lab, guarded
+from ._common import Message, describe_lab, guarded
 from .exercise import MADE, Exercise
+from .figure import FigureStateOnDisplay
 
 
 class Progress(FigureStateOnDisplay, widgets.VBox):

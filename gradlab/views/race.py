@@ -12,25 +12,24 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 
+from ..optim import MOMENTUM, OPTIMIZERS
 from ..surfaces import SURFACES, Runner, default_settings, level_grid, surface
-from ..training import OPTIMIZERS
 from ._base import BookExample
 from ._common import (
+    OKABE_ITO,
     PALETTE,
-    FigureStateOnDisplay,
     Message,
     base_layout,
     describe_lab,
     fmt,
     guarded,
-    move,
+    nearest,
     nearest_nice,
     rate_slider,
-    replot,
-    restyle,
     tagged,
 )
-from .field import level_data, level_traces
+from .figure import Figure, FigureStateOnDisplay
+from .levels import level_data, level_traces
 
 MAX_STEPS = 500
 STEPS_PER_TICK = 2  # Play advances this many steps every INTERVAL ms
@@ -38,17 +37,16 @@ INTERVAL = 50
 DECAYS = (0.0, 1e-4, 1e-3, 1e-2, 0.1)
 # colour, dash, marker: colour is never the only cue (Okabe-Ito colours)
 STYLES = {
-    "SGD": ("#0072B2", "solid", "circle"),
-    "SGD + momentum": ("#E69F00", "dash", "square"),
-    "AdaGrad": ("#009E73", "dot", "diamond"),
-    "RMSProp": ("#CC79A7", "dashdot", "triangle-up"),
-    "Adam": ("#D55E00", "longdash", "star"),
+    "SGD": (OKABE_ITO["blue"], "solid", "circle"),
+    "SGD + momentum": (OKABE_ITO["orange"], "dash", "square"),
+    "AdaGrad": (OKABE_ITO["bluish green"], "dot", "diamond"),
+    "RMSProp": (OKABE_ITO["reddish purple"], "dashdot", "triangle-up"),
+    "Adam": (OKABE_ITO["vermillion"], "longdash", "star"),
 }
+# the optimizers that take a momentum: the momentum slider sets theirs
+WITH_MOMENTUM = [name for name in OPTIMIZERS if "momentum" in OPTIMIZERS[name].extra]
 NAMES = list(OPTIMIZERS)
 LEVELS = 18
-# trace index of the first path on the map: level curves, their values, minimum, start, paths,
-# heads
-FIRST_PATH = 4
 
 
 class OptimizerRace(BookExample, FigureStateOnDisplay, widgets.VBox):
@@ -81,11 +79,12 @@ class OptimizerRace(BookExample, FigureStateOnDisplay, widgets.VBox):
         self.rates = {name: rate_slider(f"learning rate, {name}", chosen.rates[name], 1e-4, 3.0)
                       for name in NAMES}
         self.momentum_slider = widgets.FloatSlider(
-            value=momentum, min=0.0, max=0.99, step=0.01, description="momentum (SGD + momentum)",
+            value=momentum, min=MOMENTUM.low, max=MOMENTUM.high, step=MOMENTUM.step,
+            description=f"{MOMENTUM.label} ({', '.join(WITH_MOMENTUM)})",
             continuous_update=True, style={"description_width": "initial"},
             layout=widgets.Layout(width="100%", max_width="520px"))
         self.decay_slider = widgets.SelectionSlider(
-            options=[(f"{d:g}", d) for d in DECAYS], value=_nearest(decay, DECAYS),
+            options=[(f"{d:g}", d) for d in DECAYS], value=nearest(decay, DECAYS),
             description="learning-rate decay (all)", continuous_update=True,
             style={"description_width": "initial"},
             layout=widgets.Layout(width="100%", max_width="520px"))
@@ -118,7 +117,7 @@ class OptimizerRace(BookExample, FigureStateOnDisplay, widgets.VBox):
         self.surface_choice.observe(self._on_surface, names="value")
         for name, slider in self.rates.items():
             slider.observe(lambda change, name=name: self._on_setting([name]), names="value")
-        self.momentum_slider.observe(lambda change: self._on_setting(["SGD + momentum"]),
+        self.momentum_slider.observe(lambda change: self._on_setting(WITH_MOMENTUM),
                                      names="value")
         self.decay_slider.observe(lambda change: self._on_setting(NAMES), names="value")
         self.step_button.on_click(lambda _: self.step())
@@ -133,41 +132,44 @@ class OptimizerRace(BookExample, FigureStateOnDisplay, widgets.VBox):
 
     # -- building (once) ------------------------------------------------------------------------
 
-    def _build_map(self) -> go.FigureWidget:
-        traces: list[Any] = [
-            *level_traces("level curves of f", colour="#8c8c8c", width=1.2),
-            go.Scatter(name="minimum", mode="markers",
-                       marker={"symbol": "x", "size": 13, "color": PALETTE["text"]}),
-            go.Scatter(name="start", mode="markers", showlegend=False,
-                       marker={"symbol": "circle-open", "size": 16, "color": PALETTE["text"],
-                               "line": {"width": 2}}),
-        ]
+    def _build_map(self) -> Figure:
+        """The map's traces: "levels", "level values", "minimum", "start", one path per
+        optimizer (named as the optimizer) and "heads", where each is now."""
+        traces: dict[str, Any] = {
+            **level_traces("level curves of f", colour="#8c8c8c", width=1.2),
+            "minimum": go.Scatter(name="minimum", mode="markers",
+                                  marker={"symbol": "x", "size": 13, "color": PALETTE["text"]}),
+            "start": go.Scatter(name="start", mode="markers", showlegend=False,
+                                marker={"symbol": "circle-open", "size": 16,
+                                        "color": PALETTE["text"], "line": {"width": 2}}),
+        }
         for name in NAMES:
             colour, dash, symbol = STYLES[name]
-            traces.append(go.Scatter(name=name, mode="lines+markers",
-                                     line={"color": colour, "width": 2, "dash": dash},
-                                     marker={"size": 4, "color": colour, "symbol": symbol}))
-        traces.append(go.Scatter(name="where each is now", mode="markers", showlegend=False,
-                                 marker={"size": 14, "color": [STYLES[n][0] for n in NAMES],
-                                         "symbol": [STYLES[n][2] for n in NAMES],
-                                         "line": {"color": "white", "width": 1.5}},
-                                 text=NAMES, hoverinfo="text"))
+            traces[name] = go.Scatter(name=name, mode="lines+markers",
+                                      line={"color": colour, "width": 2, "dash": dash},
+                                      marker={"size": 4, "color": colour, "symbol": symbol})
+        traces["heads"] = go.Scatter(name="where each is now", mode="markers", showlegend=False,
+                                     marker={"size": 14, "color": [STYLES[n][0] for n in NAMES],
+                                             "symbol": [STYLES[n][2] for n in NAMES],
+                                             "line": {"color": "white", "width": 1.5}},
+                                     text=NAMES, hoverinfo="text")
         layout = base_layout(height=460, uirevision="keep",
                              xaxis={"title": {"text": "x"}, "constrain": "domain"},
                              yaxis={"title": {"text": "y"}, "scaleanchor": "x", "scaleratio": 1,
                                     "constrain": "domain"})
-        return go.FigureWidget(data=traces, layout=layout)
+        return Figure(traces, layout)
 
-    def _build_curves(self) -> go.FigureWidget:
-        traces = []
+    def _build_curves(self) -> Figure:
+        """f against the step, one trace per optimizer, named as the optimizer."""
+        traces = {}
         for name in NAMES:
             colour, dash, _ = STYLES[name]
-            traces.append(go.Scatter(name=name, mode="lines",
-                                     line={"color": colour, "width": 2.5, "dash": dash}))
+            traces[name] = go.Scatter(name=name, mode="lines",
+                                      line={"color": colour, "width": 2.5, "dash": dash})
         layout = base_layout(height=320, uirevision="keep",
                              xaxis={"title": {"text": "step"}, "range": [0, 20]},
                              yaxis={"title": {"text": "f(x, y)"}})
-        return go.FigureWidget(data=traces, layout=layout)
+        return Figure(traces, layout)
 
     def _draw_surface(self) -> None:
         """Level curves, start and minimum: once per surface."""
@@ -181,12 +183,12 @@ class OptimizerRace(BookExample, FigureStateOnDisplay, widgets.VBox):
         shown = (lambda level: 10.0 ** level - 1.0) if chosen.log_levels else None
         lines, labels = level_data(xs, ys, z, LEVELS, shown)
         with self.map.batch_update():
-            self.map.data[0].name = f"{levels}, f = {chosen.expression.text}"
-            self.map.data[2].update(x=[minimum[0]], y=[minimum[1]])
-            self.map.data[3].update(x=[x0], y=[y0])
+            self.map.trace("levels").set(name=f"{levels}, f = {chosen.expression.text}")
+            self.map.trace("minimum").set(x=[minimum[0]], y=[minimum[1]])
+            self.map.trace("start").set(x=[x0], y=[y0])
             self.map.layout.xaxis.range = list(chosen.x_range)
             self.map.layout.yaxis.range = list(chosen.y_range)
-        restyle(self.map, {0: lines, 1: labels})
+        self.map.restyle({"levels": lines, "level values": labels})
         with self.curves.batch_update():
             # f >= 0 with minimum 0: a log axis shows the last digits of the approach
             self.curves.layout.yaxis.type = "linear" if chosen.minimum is None else "log"
@@ -196,7 +198,7 @@ class OptimizerRace(BookExample, FigureStateOnDisplay, widgets.VBox):
 
     def _settings(self, name: str) -> dict[str, float]:
         settings = {"lr": float(self.rates[name].value), "decay": float(self.decay_slider.value)}
-        if name == "SGD + momentum":
+        if name in WITH_MOMENTUM:
             settings["momentum"] = float(self.momentum_slider.value)
         return settings
 
@@ -254,10 +256,10 @@ class OptimizerRace(BookExample, FigureStateOnDisplay, widgets.VBox):
     def update(self) -> None:
         """Show every path up to step k = play.value, computing steps not taken yet."""
         k = int(self.play.value)
-        changes: dict[int, dict[str, Any]] = {}
-        loss_changes: dict[int, dict[str, Any]] = {}
+        changes: dict[str, dict[str, Any]] = {}
+        loss_changes: dict[str, dict[str, Any]] = {}
         heads_x, heads_y = [], []
-        for i, name in enumerate(NAMES):
+        for name in NAMES:
             runner = self.runners[name]
             if runner.steps < k:
                 runner.advance(k - runner.steps)
@@ -268,18 +270,18 @@ class OptimizerRace(BookExample, FigureStateOnDisplay, widgets.VBox):
             heads_x.append(points[-1, 0])
             heads_y.append(points[-1, 1])
             if drawn is None or not np.array_equal(drawn, points):  # one setting: one path
-                changes[FIRST_PATH + i] = {"x": points[:, 0], "y": points[:, 1]}
+                changes[name] = {"x": points[:, 0], "y": points[:, 1]}
             if self.surface.minimum is not None:
                 losses = np.where(losses > 0, losses, np.nan)  # a log axis has no 0
-            loss_changes[i] = {"x": np.arange(len(losses), dtype=np.float64), "y": losses}
+            loss_changes[name] = {"x": np.arange(len(losses), dtype=np.float64), "y": losses}
         if changes:
-            changes[FIRST_PATH + len(NAMES)] = {"x": np.array(heads_x), "y": np.array(heads_y)}
-            move(self.map, changes)  # fixed axes: only the paths that moved, and the heads
+            changes["heads"] = {"x": np.array(heads_x), "y": np.array(heads_y)}
+            self.map.move(changes)  # fixed axes: only the paths that moved, and the heads
         span = [0, max(20, k)]
         if list(self.curves.layout.xaxis.range or []) != span:  # one redraw, not two
-            replot(self.curves, loss_changes, {"xaxis.range": span})
+            self.curves.replot(loss_changes, {"xaxis.range": span})
         else:
-            restyle(self.curves, loss_changes)
+            self.curves.restyle(loss_changes)
         self._readout(k)
         self._explain(k)
 
@@ -329,6 +331,3 @@ def _surface_or_default(name: Any):
     except ValueError:
         return SURFACES["valley"]
 
-
-def _nearest(value: float, options: tuple[float, ...]) -> float:
-    return min(options, key=lambda option: abs(option - float(value)))

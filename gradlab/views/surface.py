@@ -15,8 +15,9 @@ import plotly.graph_objects as go
 
 from .. import geometry
 from ._base import View, as_expression, describe_undefined
-from ._common import PALETTE, base_layout, fmt, guarded, rate_slider, restyle, tagged
+from ._common import PALETTE, base_layout, fmt, guarded, rate_slider, tagged
 from .curve import Curve
+from .figure import Figure
 
 GRID = 40  # the surface's grid is GRID x GRID, recomputed only when f or its range changes
 SLICE_SAMPLES = 80
@@ -77,8 +78,8 @@ class Surface(View):
                                             autosize=False)
             self.slice.figure.layout.yaxis.title.text = f"f({', '.join(self.pair)})"
             # the palette's secant green is the 3-D y-slice's: both plots use SECANT
-            for trace in self.slice.figure.data[2:4]:
-                (trace.line if trace.mode == "lines" else trace.marker).color = SECANT
+            self.slice.figure.trace("secant").set(line_color=SECANT)
+            self.slice.figure.trace("secant points").set(marker_color=SECANT)
             self.figures.append(self.slice.figure)
             # side by side, or stacked when the page is narrow
             plots = [widgets.VBox([self.figure], layout=widgets.Layout(flex="1 1 440px",
@@ -98,45 +99,47 @@ class Surface(View):
         self.children = [figures, self.readout, *controls, self.plane_box, *book, self.message]
         self.update()
 
-    def _build_figure(self) -> go.FigureWidget:
+    def _build_figure(self) -> Figure:
         a, b = self.pair
         tangent_line = {"color": PALETTE["tangent"], "width": 7}
-        traces = [
-            go.Surface(name=f"f({a}, {b}) = {self.expression.text}", colorscale="Viridis",
-                       opacity=0.8, showscale=False, showlegend=True),
-            go.Scatter3d(name=f"slice along {a}", mode="lines",
-                         line={"color": PALETTE["slice_x"], "width": 6}),
-            go.Scatter3d(name=f"slice along {b}", mode="lines",
-                         line={"color": PALETTE["slice_y"], "width": 6, "dash": "dash"}),
-            go.Scatter3d(name=f"tangent along {a}", mode="lines", line=tangent_line),
-            go.Scatter3d(name=f"tangent along {b}", mode="lines",
-                         line={**tangent_line, "dash": "dash"}),
-            go.Scatter3d(name="the point", mode="markers", showlegend=False,
-                         marker={"color": PALETTE["point"], "size": 6, "symbol": "diamond"}),
-            go.Surface(name="tangent plane", opacity=0.45, showscale=False, showlegend=True,
-                       colorscale=[[0, PALETTE["tangent"]], [1, PALETTE["tangent"]]],
-                       visible=self.plane_box.value),
-        ]
-        if self.secant:  # traces 7 and 8: the secant of the slice along a, and its two points
-            traces += [
-                go.Scatter3d(name=f"secant along {a} ({b} held)", mode="lines",
-                             line={"color": SECANT, "width": 6, "dash": "dot"}),
-                go.Scatter3d(name=f"({a}, {b}) and ({a} + h, {b})", mode="markers",
-                             showlegend=False,
-                             marker={"color": SECANT, "size": 5, "symbol": "square"}),
-            ]
+        traces = {
+            "surface": go.Surface(name=f"f({a}, {b}) = {self.expression.text}",
+                                  colorscale="Viridis", opacity=0.8, showscale=False,
+                                  showlegend=True),
+            "slice a": go.Scatter3d(name=f"slice along {a}", mode="lines",
+                                    line={"color": PALETTE["slice_x"], "width": 6}),
+            "slice b": go.Scatter3d(name=f"slice along {b}", mode="lines",
+                                    line={"color": PALETTE["slice_y"], "width": 6,
+                                          "dash": "dash"}),
+            "tangent a": go.Scatter3d(name=f"tangent along {a}", mode="lines",
+                                      line=tangent_line),
+            "tangent b": go.Scatter3d(name=f"tangent along {b}", mode="lines",
+                                      line={**tangent_line, "dash": "dash"}),
+            "point": go.Scatter3d(name="the point", mode="markers", showlegend=False,
+                                  marker={"color": PALETTE["point"], "size": 6,
+                                          "symbol": "diamond"}),
+            "plane": go.Surface(name="tangent plane", opacity=0.45, showscale=False,
+                                showlegend=True, visible=self.plane_box.value,
+                                colorscale=[[0, PALETTE["tangent"]], [1, PALETTE["tangent"]]]),
+        }
+        if self.secant:  # the secant of the slice along a, and its two points
+            traces["secant"] = go.Scatter3d(name=f"secant along {a} ({b} held)", mode="lines",
+                                            line={"color": SECANT, "width": 6, "dash": "dot"})
+            traces["secant points"] = go.Scatter3d(
+                name=f"({a}, {b}) and ({a} + h, {b})", mode="markers", showlegend=False,
+                marker={"color": SECANT, "size": 5, "symbol": "square"})
         scene = {"xaxis": {"title": {"text": a}, "range": list(self.range_of(a))},
                  "yaxis": {"title": {"text": b}, "range": list(self.range_of(b))},
                  "zaxis": {"title": {"text": f"f({a}, {b})"}},
                  "aspectmode": "cube", "camera": {"eye": {"x": 1.2, "y": -1.3, "z": 0.75}}}
         layout = base_layout(scene=scene, height=460, uirevision="keep",
                              margin={"l": 0, "r": 0, "t": 40, "b": 10})
-        return go.FigureWidget(data=traces, layout=layout)
+        return Figure(traces, layout)
 
     @guarded
     def _on_plane(self, change: dict) -> None:
         with self.figure.batch_update():
-            self.figure.data[6].visible = bool(change["new"])
+            self.figure.trace("plane").set(visible=bool(change["new"]))
         self.update()
 
     @guarded
@@ -173,7 +176,7 @@ class Surface(View):
             reason = describe_undefined(self.expression, values) or "f is undefined"
             self._gap_reason = f"{reason}, so the surface has holes"
         with self.figure.batch_update():
-            self.figure.data[0].x, self.figure.data[0].y, self.figure.data[0].z = xs, ys, z
+            self.figure.trace("surface").set(x=xs, y=ys, z=z)
             self.figure.layout.scene.zaxis.range = [bottom - pad, top + pad]
 
     @guarded
@@ -203,22 +206,24 @@ class Surface(View):
         tangent_a = geometry.slice_tangent(a0, b0, z0, partials[0], "x", half)
         tangent_b = geometry.slice_tangent(a0, b0, z0, partials[1], "y", half)
         changes = {
-            1: {"x": ta, "y": np.full(SLICE_SAMPLES, b0), "z": geometry.with_gaps(f(ta, b0)),
-                "name": f"slice {b} = {fmt(b0, 3)} (along {a})"},
-            2: {"x": np.full(SLICE_SAMPLES, a0), "y": tb, "z": geometry.with_gaps(f(a0, tb)),
-                "name": f"slice {a} = {fmt(a0, 3)} (along {b})"},
-            3: {"x": tangent_a[0], "y": tangent_a[1], "z": tangent_a[2],
-                "name": f"tangent, slope ∂f/∂{a} = {fmt(partials[0])}"},
-            4: {"x": tangent_b[0], "y": tangent_b[1], "z": tangent_b[2],
-                "name": f"tangent, slope ∂f/∂{b} = {fmt(partials[1])}"},
-            5: {"x": np.array([a0]), "y": np.array([b0]), "z": geometry.with_gaps([z0])},
+            "slice a": {"x": ta, "y": np.full(SLICE_SAMPLES, b0),
+                        "z": geometry.with_gaps(f(ta, b0)),
+                        "name": f"slice {b} = {fmt(b0, 3)} (along {a})"},
+            "slice b": {"x": np.full(SLICE_SAMPLES, a0), "y": tb,
+                        "z": geometry.with_gaps(f(a0, tb)),
+                        "name": f"slice {a} = {fmt(a0, 3)} (along {b})"},
+            "tangent a": {"x": tangent_a[0], "y": tangent_a[1], "z": tangent_a[2],
+                          "name": f"tangent, slope ∂f/∂{a} = {fmt(partials[0])}"},
+            "tangent b": {"x": tangent_b[0], "y": tangent_b[1], "z": tangent_b[2],
+                          "name": f"tangent, slope ∂f/∂{b} = {fmt(partials[1])}"},
+            "point": {"x": np.array([a0]), "y": np.array([b0]), "z": geometry.with_gaps([z0])},
         }
         if self.plane_box.value:
             plane = geometry.tangent_plane(a0, b0, z0, partials[0], partials[1], half)
-            changes[6] = {"x": plane[0], "y": plane[1], "z": plane[2]}
+            changes["plane"] = {"x": plane[0], "y": plane[1], "z": plane[2]}
         if self.secant:
             changes.update(self._secant(f, a0, b0, z0, a_hi - a_lo))
-        restyle(self.figure, changes)
+        self.figure.restyle(changes)
         if self.slice is not None:
             self._update_slice(point, b0)
         text = self.expression.text
@@ -233,16 +238,17 @@ class Surface(View):
         if self.slice is not None and self.slice.message.kind == "error":  # its own line is
             self.message.show(self.slice.message.text, "error")  # not shown: say it here
 
-    def _secant(self, f, a0: float, b0: float, z0: float, span: float) -> dict[int, dict]:
-        """Traces 7 and 8: the secant of the slice b = b0 through a0 and a0 + h, its slope the
-        difference quotient (f(a0 + h, b0) - f(a0, b0)) / h of the core's values of f."""
+    def _secant(self, f, a0: float, b0: float, z0: float, span: float) -> dict[str, dict]:
+        """The traces "secant" and "secant points": the secant of the slice b = b0 through a0
+        and a0 + h, its slope the difference quotient (f(a0 + h, b0) - f(a0, b0)) / h of the
+        core's values of f."""
         h = float(self.h_slider.value)
         self.secant_slope = geometry.secant_slope(lambda t: float(f(t, b0)), a0, h)
         ends = geometry.line_through(a0, z0, self.secant_slope, a0 - 0.1 * span,
                                      a0 + h + 0.1 * span)
         return {
-            7: {"x": ends[0], "y": np.full(2, b0), "z": ends[1]},
-            8: {"x": np.array([a0, a0 + h]), "y": np.full(2, b0),
+            "secant": {"x": ends[0], "y": np.full(2, b0), "z": ends[1]},
+            "secant points": {"x": np.array([a0, a0 + h]), "y": np.full(2, b0),
                 "z": geometry.with_gaps([z0, float(f(a0 + h, b0))])},
         }
 
@@ -250,8 +256,9 @@ class Surface(View):
         """The flat slice t -> f(t, b0), redrawn by its Curve; its legend names the held b0."""
         a, b = self.pair
         name = f"slice {b} = {fmt(b0, 3)}: f({a}, {fmt(b0, 3)})"
-        if self.slice.figure.data[0].name != name:
-            self.slice.figure.data[0].name = name
+        curve = self.slice.figure.trace("function")
+        if curve.data.name != name:
+            curve.set(name=name)
         self.slice.update(point)
 
     def _secant_readout(self, a0: float, b0: float, partial: float) -> str:

@@ -17,8 +17,9 @@ from ..expression.nodes import Binary, Neg, Node
 from ..numeric import numerical_gradient
 from ..paths import formulas, is_variable, local_rule, paths
 from ._base import BookExample
-from ._common import FigureStateOnDisplay, Message, describe_lab, fmt, guarded, tagged
+from ._common import Message, describe_lab, fmt, guarded, tagged
 from .chain import html_formula
+from .figure import FigureStateOnDisplay
 from .graph_source import GraphSource, current_point, leaf_gradient, own_sliders, shared_sliders
 
 CELL = "padding:3px 10px;border-bottom:1px solid #ddd;text-align:right"
