@@ -7,9 +7,10 @@ Each primitive is declared once, in gradlab.ops (the registry every other module
 import builtins as _builtins
 
 from . import nn, optim
-from .engine import (
-    Step,
-    Value,
+from .engine import Step, Value
+from .expression import Expression, ExpressionError, parse
+from .functions import FUNCTIONS as _FUNCTIONS
+from .functions import (
     absolute,
     cos,
     cross_entropy,
@@ -26,8 +27,6 @@ from .engine import (
     step,
     tanh,
 )
-from .expression import Expression, ExpressionError, parse
-from .functions import FUNCTIONS as _FUNCTIONS
 from .numeric import GradientCheck, check_gradient, gradient, numerical_gradient
 
 __all__ = [

@@ -2,6 +2,10 @@
 categorical cross-entropy on a small batch, every weight's and bias's gradient by backward,
 checked against central differences, and d loss / d logits beside the book's shortcut
 (softmax - one-hot) / N (Neural Networks from Scratch, ch. 9). Needs numpy and the core only.
+
+(Over 350 lines: BookModel's forward pass, backward pass, recorded steps and descent step share
+its parameters and batch; the small records they return are defined just above it. The gradient
+check is in model_check.py, the chain of one weight in model_chain.py.)
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from .engine import Value, cross_entropy, one_hot, relu, softmax
+from .engine import Value
+from .functions import cross_entropy, one_hot, relu, softmax
 from .model_check import FLOOR, TOLERANCE, ModelCheck, ParameterCheck, compare
 from .nn import Dense
 from .numeric import numerical_gradient
