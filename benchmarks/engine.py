@@ -29,6 +29,9 @@ import numpy as np
 
 import gradlab as gl
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from book_numpy import forward_backward  # noqa: E402  (the peer training.py shares)
+
 try:
     from micrograd.engine import Value as MicrogradValue
 except ImportError:  # the `bench` extra is not installed
@@ -301,28 +304,12 @@ def gradlab_spiral(X: np.ndarray, y: np.ndarray):
 
 
 def numpy_spiral(X: np.ndarray, y: np.ndarray):
-    """The book's layers, written out: forward, the combined softmax + CE backward, dense."""
-    W1, b1, W2, b2 = spiral_weights()
-    n = len(y)
-    rows = np.arange(n)
+    """The book's layers, written out (book_numpy.py), then SGD."""
+    params = list(spiral_weights())
 
     def step() -> tuple[float, list[np.ndarray]]:
-        z1 = X @ W1 + b1
-        hidden = np.maximum(0, z1)
-        z2 = hidden @ W2 + b2
-        exp = np.exp(z2 - np.max(z2, axis=1, keepdims=True))
-        probs = exp / np.sum(exp, axis=1, keepdims=True)
-        loss = float(np.mean(-np.log(np.clip(probs[rows, y], 1e-7, 1 - 1e-7))))
-        dz2 = probs.copy()  # d loss / d z2 = (softmax - onehot) / N
-        dz2[rows, y] -= 1
-        dz2 /= n
-        dW2, db2 = hidden.T @ dz2, np.sum(dz2, axis=0, keepdims=True)
-        dz1 = dz2 @ W2.T
-        dz1[z1 <= 0] = 0
-        dW1, db1 = X.T @ dz1, np.sum(dz1, axis=0, keepdims=True)
-        _dX = dz1 @ W1.T  # the book's dense layer always computes its dinputs
-        grads = [dW1, db1, dW2, db2]
-        for w, g in zip((W1, b1, W2, b2), grads, strict=True):
+        loss, grads = forward_backward(X, y, params)
+        for w, g in zip(params, grads, strict=True):
             w -= LEARNING_RATE * g
         return loss, grads
     return step

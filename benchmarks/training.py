@@ -25,6 +25,9 @@ import numpy as np
 
 from gradlab.training import Trainer
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from book_numpy import forward_backward  # noqa: E402  (the peer engine.py shares)
+
 try:
     import torch
 except ImportError:  # a peer when present, never a requirement
@@ -48,30 +51,15 @@ def gradlab_step():
 
 
 def numpy_step(start: dict, X: np.ndarray, y: np.ndarray):
-    """The book's code written out: dense, ReLU, dense, softmax + cross-entropy (combined
-    backward), Adam with pre/post update."""
+    """The book's code written out (book_numpy.py, accuracy included as the lab computes it),
+    then Adam with pre/post update."""
     params = [start[n].copy() for n in ("W1", "b1", "W2", "b2")]
     moments = [np.zeros_like(p) for p in params]
     caches = [np.zeros_like(p) for p in params]
-    n, rows, it = len(y), np.arange(len(y)), [0]
+    it = [0]
 
     def step():
-        W1, b1, W2, b2 = params
-        z1 = X @ W1 + b1
-        a1 = np.maximum(0, z1)
-        z2 = a1 @ W2 + b2
-        e = np.exp(z2 - np.max(z2, axis=1, keepdims=True))
-        p = e / np.sum(e, axis=1, keepdims=True)
-        loss = float(np.mean(-np.log(np.clip(p[rows, y], 1e-7, 1 - 1e-7))))
-        _accuracy = np.mean(np.argmax(p, axis=1) == y)
-        dz2 = p.copy()
-        dz2[rows, y] -= 1
-        dz2 /= n
-        dW2, db2 = a1.T @ dz2, np.sum(dz2, axis=0, keepdims=True)
-        dz1 = dz2 @ W2.T
-        dz1[z1 <= 0] = 0
-        dW1, db1 = X.T @ dz1, np.sum(dz1, axis=0, keepdims=True)
-        grads = [dW1, db1, dW2, db2]
+        loss, grads = forward_backward(X, y, params, accuracy=True)
         lr = LR / (1 + DECAY * it[0])
         t = it[0] + 1
         for i, g in enumerate(grads):
