@@ -175,11 +175,11 @@ class Path:
 
 def default_settings(surface_: Surface, name: str, momentum: float = 0.9,
                      decay: float = 0.0) -> dict[str, float]:
-    """The surface's learning rate for optimizer `name`, plus momentum (for 'SGD + momentum')
-    and the learning-rate decay."""
+    """The surface's learning rate for optimizer `name`, plus momentum (for the optimizers that
+    take it, per optim.OPTIMIZERS) and the learning-rate decay."""
     name = optimizer_name(name)
     settings = {"lr": surface_.rates[name], "decay": decay}
-    if name == "SGD + momentum":
+    if "momentum" in OPTIMIZERS[name].extra:
         settings["momentum"] = momentum
     return settings
 
