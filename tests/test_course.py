@@ -6,27 +6,18 @@ hand here."""
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from siblings import load  # tools/siblings.py (tests/conftest.py puts tools/ on the path)
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _course():
-    """tools/course.py as a module (tools/ is not a package), registered under one name (its
-    dataclasses need it in sys.modules) and shared by the test files that load it."""
-    name = "gradlab_tools_course"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "tools" / "course.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return load("course")
 
 
 course = _course()

@@ -6,7 +6,6 @@ when there is no course. (The page in Chromium: tests/browser/test_present.py.)"
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import re
@@ -14,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import jinja2
+from siblings import load  # tools/siblings.py (tests/conftest.py puts tools/ on the path)
 from traitlets.config.loader import PyFileConfigLoader
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,11 +22,7 @@ PROJECTOR = REPO / "present" / "voila" / "templates" / "projector"
 
 
 def _present():
-    spec = importlib.util.spec_from_file_location("gradlab_tools_present", REPO / "tools" /
-                                                  "present.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("present")
 
 
 present = _present()

@@ -6,12 +6,12 @@ says "Run All Cells"), every slide opening on a heading, every lab on screen."""
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import pytest
+from siblings import load  # tools/siblings.py (tests/conftest.py puts tools/ on the path)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -19,11 +19,7 @@ SHOWN = {"slide", "subslide", "fragment", "-"}
 
 
 def _load_slides():
-    spec = importlib.util.spec_from_file_location("gradlab_tools_slides",
-                                                  ROOT / "tools" / "slides.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("slides")
 
 
 slides = _load_slides()

@@ -4,17 +4,15 @@ kernel's environment (tests/browser/test_make_lab.py)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
+
+from siblings import load  # tools/siblings.py (tests/conftest.py puts tools/ on the path)
 
 TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
 
 def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"gradlab_tools_{name}", TOOLS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load(name)
 
 
 def test_lab_kernels_get_one_blas_thread() -> None:

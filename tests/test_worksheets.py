@@ -9,7 +9,6 @@ the maths, is checked on formulas worked by hand."""
 from __future__ import annotations
 
 import html
-import importlib.util
 import json
 import re
 import sys
@@ -20,6 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import practice_checks as practice  # noqa: E402
+from siblings import load  # tools/siblings.py (tests/conftest.py puts tools/ on the path)
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -28,17 +28,8 @@ LESSONS = [path for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
            if 1 <= int(path.name[:2]) <= 11]
 
 
-def _tool(name: str, module_name: str):
-    if module_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(module_name, REPO / "tools" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[module_name]
-
-
-worksheet = _tool("worksheet", "gradlab_tools_worksheet")
-texhtml = _tool("texhtml", "gradlab_tools_texhtml")
+worksheet = load("worksheet")
+texhtml = load("texhtml")
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # also when loaded from elsewhere
+from siblings import load  # noqa: E402  (tools/siblings.py)
+
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 # Voila looks for templates in <dir>/voila/templates/<name>/ for every dir on JUPYTER_PATH.
@@ -74,8 +77,8 @@ def course(folder: Path, prefix: str = "") -> list[dict]:
     """The lessons of `folder` in order, for the course page: each one's notebook (`path`,
     relative to Voila's root: `prefix` + its name), its title and its learning goal, as plain
     text and as HTML with the maths drawn (tools/texhtml.py: no MathJax on that page)."""
-    course_tool = _tool("course", "gradlab_tools_course")
-    texhtml = _tool("texhtml", "gradlab_tools_texhtml")
+    course_tool = _tool("course")
+    texhtml = _tool("texhtml")
     lessons = []
     for lesson in course_tool.lessons(folder):
         goal = re.sub(r"^<p>|</p>\s*$", "", texhtml.markdown_html(lesson.goal).strip())
@@ -121,24 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _lab_tool().run(args, environment())  # Voila takes over this process (and Ctrl+C)
 
 
-def _lab_tool():
-    """tools/lab.py as a module (tools/ is not a package): its `run` starts a server alike."""
-    spec = importlib.util.spec_from_file_location("gradlab_tools_lab", Path(__file__).with_name(
-        "lab.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _lab_tool() -> ModuleType:
+    return load("lab")
 
 
-def _tool(name: str, module_name: str) -> ModuleType:
-    """tools/<name>.py as a module, registered once under module_name (as the tests load it)."""
-    if module_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(module_name, Path(__file__).with_name(
-            f"{name}.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[module_name]
+def _tool(name: str) -> ModuleType:
+    return load(name)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ Each cell's slide type for RISE is set too (tools/slides.py), from its role in t
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -17,17 +16,16 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # also when loaded from elsewhere
+from siblings import load  # noqa: E402  (tools/siblings.py)
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 LIMIT = 300_000  # bytes: the team's ceiling for a saved notebook
 
 
 def _load_slides():
-    """tools/slides.py as a module (tools/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("gradlab_tools_slides",
-                                                  Path(__file__).with_name("slides.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """tools/slides.py as a module."""
+    return load("slides")
 
 
 slides = _load_slides()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import importlib.util
 import json
 import os
 import re
@@ -28,7 +27,9 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # also when loaded from elsewhere
+from siblings import load  # noqa: E402  (tools/siblings.py)
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -39,20 +40,8 @@ LINES_PER_QUESTION = 3
 PAPERS = {"a4": "A4", "letter": "letter"}
 
 
-def _sibling(name: str, module_name: str) -> ModuleType:
-    """tools/<name>.py as a module (tools/ is not a package), registered under module_name
-    (course.py's dataclasses need it in sys.modules; the tests load it under the same name)."""
-    if module_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(module_name, Path(__file__).with_name(
-            f"{name}.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[module_name]
-
-
-course = _sibling("course", "gradlab_tools_course")
-texhtml = _sibling("texhtml", "gradlab_tools_texhtml")
+course = load("course")
+texhtml = load("texhtml")
 
 
 # -- what a worksheet holds ----------------------------------------------------------------------

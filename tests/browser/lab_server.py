@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import importlib.util
 import json
 import os
 import secrets
@@ -20,17 +19,15 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from siblings import load  # tools/siblings.py (tests/conftest.py puts tools/ on the path)
+
 
 # The settings `make lab` starts with (JupyterLab's "overrides", i.e. new defaults), from the
 # one file in the project: no news/update toast (it would ask to reach the internet and cover
 # the notebook); every cell rendered (windowing off), so a plot below the fold is drawn.
 def _load_lab_tool():
-    """tools/lab.py as a module (tools/ is not a package)."""
-    path = Path(__file__).resolve().parents[2] / "tools" / "lab.py"
-    spec = importlib.util.spec_from_file_location("gradlab_tools_lab", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """tools/lab.py as a module."""
+    return load("lab")
 
 
 LAB = _load_lab_tool()

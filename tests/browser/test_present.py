@@ -23,6 +23,7 @@ import pytest
 from conftest import VIEWPORT
 from lab_server import free_port
 from notebook_page import RENDER_MS, PageWatch
+from siblings import load  # tools/siblings.py (tests/conftest.py puts tools/ on the path)
 from subjects import NOTEBOOKS, REPO, SCREENSHOTS
 
 LESSON = "01_partial_derivatives.ipynb"  # a curve and a 3-D surface: both kinds of plot
@@ -31,11 +32,8 @@ PAGE_MS = 240_000  # Voila runs every cell before the page finishes loading (2 b
 
 
 def load_present():
-    """tools/present.py as a module (tools/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("present", REPO / "tools" / "present.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """tools/present.py as a module."""
+    return load("present")
 
 
 present = load_present()

@@ -5,7 +5,6 @@ ToUnicode map), and nothing requested from anywhere while it loads."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 import zlib
@@ -15,18 +14,13 @@ from subjects import NOTEBOOKS, REPO, SCREENSHOTS
 
 sys.path.insert(0, str(REPO / "tests"))
 import practice_checks as practice  # noqa: E402
+from siblings import load  # tools/siblings.py (tests/conftest.py puts tools/ on the path)
 
 LESSON = "02_sum_and_product"  # a number, a formula and a vector, and four "Try this"
 
 
 def _worksheet():
-    name = "gradlab_tools_worksheet"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "tools" / "worksheet.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return load("worksheet")
 
 
 # -- reading a PDF's text (Chromium's: Type0 fonts, hex glyph strings, ToUnicode maps) ----------
