@@ -7,7 +7,8 @@
 #   requirements/lab.txt    make lab, make present       gradlab's dependencies
 #   requirements/test.txt   make test, lint, notebooks   + the test, browser and teach extras
 #   requirements/bench.txt  make bench                   + the bench extra
-# The three agree on every version they share. `make lock` remakes them from pyproject.toml.
+#   requirements/mutate.txt make mutate                  + the test extras and mutmut
+# They agree on every version they share (requirements/site*.txt: the JupyterLite site's own). `make lock` remakes them from pyproject.toml.
 PYTHON ?= python3
 VENV   ?= .venv
 PORT   ?= 8888
@@ -22,16 +23,17 @@ UV_VERSION := 0.13.9
 UV     := $(VENV)/bin/uv
 # the locks hold every platform's and every Python's (>= 3.10) wheels: one lock for all learners
 COMPILE = $(UV) pip compile --quiet --universal --python-version 3.10 --generate-hashes \
-	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+	--custom-compile-command "make lock" --override $(LOCKS)/overrides.txt $(if $(UPGRADE),--upgrade)
 
 .PHONY: lab present test test-latest latest-venv lint bench notebooks lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# $(call install,LOCK): the lock's versions (pip and setuptools among them), then gradlab without
-# its dependencies, built by the locked setuptools (nothing fetched that the lock does not pin)
-install = $(PIP) --require-hashes -r $(1) && $(PIP) --no-deps --no-build-isolation -e .
+# $(call install,LOCK): the lock's versions (pip and setuptools among them), exactly those (the
+# lock is the whole environment: --no-deps, so a package requirements/overrides.txt leaves out
+# stays out), then gradlab without its dependencies, built by the locked setuptools
+install = $(PIP) --no-deps --require-hashes -r $(1) && $(PIP) --no-deps --no-build-isolation -e .
 
 $(VENV)/.lab-installed: $(LOCKS)/lab.txt pyproject.toml | $(PY)
 	$(call install,$(LOCKS)/lab.txt)
@@ -105,6 +107,13 @@ lock: $(UV)
 	$(COMPILE) pyproject.toml $(LOCKS)/build.in --extra test --extra browser --extra teach \
 		-c $(LOCKS)/bench.txt -o $(LOCKS)/test.txt
 	$(COMPILE) pyproject.toml $(LOCKS)/build.in -c $(LOCKS)/test.txt -o $(LOCKS)/lab.txt
+	$(COMPILE) pyproject.toml $(LOCKS)/build.in --extra test --extra browser --extra teach \
+		--extra mutate -c $(LOCKS)/test.txt -o $(LOCKS)/mutate.txt
+	$(COMPILE) $(LOCKS)/site.in $(LOCKS)/build.in -o $(LOCKS)/site.txt
+	$(COMPILE) $(LOCKS)/site-core.in $(LOCKS)/build.in -o $(LOCKS)/site-core.txt
+	$(UV) pip compile --quiet --no-deps --generate-hashes --custom-compile-command "make lock" \
+		--python-platform wasm32-pyodide2024 --python-version 3.12 $(if $(UPGRADE),--upgrade) \
+		$(LOCKS)/site-pyodide.in -o $(LOCKS)/site-pyodide.txt
 
 clean:
 	rm -rf $(VENV) $(LATEST) .pytest_cache .ruff_cache .hypothesis
@@ -123,3 +132,82 @@ answer-key-skeleton: $(VENV)/.lab-installed
 	$(PY) tools/course.py --key
 
 .PHONY: assignments answer-key-skeleton
+
+## make mutate: mutation testing (mutmut 3, the `mutate` extra) of gradlab/views/ and
+## gradlab/ops.py, each mutant against the fast tests that reach it, in a snapshot of the sources
+## ($(MUTATE_DIR)); then the share killed per module and in the readout code
+## (tools/mutation_report.py). Hours on 2 cores, so not part of `make test` or CI; a second run
+## retests only what changed. MUTANTS=readout runs only the readout code, MUTANTS='name*' only
+## the mutants matching; MUTATE_JOBS=n runs n at once (default 1: the machine is shared).
+MUTATE_DIR  ?= build/mutate
+MUTATE_JOBS ?= 1
+MUTANTS     ?=
+
+$(VENV)/.mutate-installed: $(LOCKS)/mutate.txt $(LOCKS)/test.txt pyproject.toml | $(PY)
+	$(call install,$(LOCKS)/mutate.txt)
+	touch $(VENV)/.lab-installed $(VENV)/.test-installed $@
+
+mutate: $(VENV)/.mutate-installed
+	$(PY) tools/mutation_report.py stage $(MUTATE_DIR)
+	cd $(MUTATE_DIR) && nice $(abspath $(VENV))/bin/mutmut run --max-children $(MUTATE_JOBS) \
+		$(if $(filter readout,$(MUTANTS)),$$($(abspath $(PY)) $(CURDIR)/tools/mutation_report.py \
+		readout-patterns),$(MUTANTS))
+	$(PY) tools/mutation_report.py report $(MUTATE_DIR)
+
+.PHONY: mutate
+
+## make worksheets: a printable worksheet per lesson, its questions with room to answer and no
+## answers: build/worksheets/NN_name.html (print from a browser, A4 or Letter), index.html, and
+## a PDF of each when Chromium is installed (PAPER=letter for US paper; WORKSHEETS=... elsewhere)
+WORKSHEETS ?= build/worksheets
+PAPER ?= a4
+worksheets: $(VENV)/.lab-installed
+	$(PY) tools/worksheet.py --pdf --paper $(PAPER) --out $(WORKSHEETS)
+
+.PHONY: worksheets
+
+## make site: the whole course as a static JupyterLite site in site/ (SITE=... elsewhere): every
+## lesson with a Python kernel (Pyodide) that runs in the learner's browser, nothing installed and
+## nothing fetched from another host (docs/teaching.md, "A site with nothing to install"). Its
+## build tools come from requirements/site.txt in $(SITE_VENV); what runs in the browser from
+## npm's pyodide and requirements/site-pyodide.txt, each file checked (tools/site.py).
+## make serve-site: serve it on http://127.0.0.1:$(SITE_PORT)/ (SITE_HOST=0.0.0.0 for a class).
+## make test-site: the core's tests on the site's numpy (2.0.2, requirements/site-core.txt), then
+## the site built and driven in Chromium (tests/site/).
+SITE       ?= site
+SITE_PORT  ?= 8000
+SITE_HOST  ?= 127.0.0.1
+SITE_VENV  ?= .venv-site
+SITE_CORE_VENV ?= .venv-site-core
+SITE_PY    := $(SITE_VENV)/bin/python
+SITE_CORE_TESTS := tests/test_engine.py tests/test_ops.py tests/test_numeric.py tests/test_expression.py
+
+$(SITE_PY):
+	$(PYTHON) -m venv $(SITE_VENV)
+
+$(SITE_VENV)/.site-installed: $(LOCKS)/site.txt | $(SITE_PY)
+	$(SITE_PY) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+		-r $(LOCKS)/site.txt
+	touch $@
+
+site: $(SITE_VENV)/.site-installed
+	$(SITE_PY) tools/site.py --out $(SITE)
+
+serve-site:
+	test -f $(SITE)/jupyter-lite.json || $(MAKE) site
+	$(PYTHON) -m http.server $(SITE_PORT) --bind $(SITE_HOST) --directory $(SITE)
+
+$(SITE_CORE_VENV)/.site-core-installed: $(LOCKS)/site-core.txt
+	test -x $(SITE_CORE_VENV)/bin/python || $(PYTHON) -m venv $(SITE_CORE_VENV)
+	$(SITE_CORE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+		--require-hashes -r $(LOCKS)/site-core.txt
+	touch $@
+
+test-site: $(SITE_CORE_VENV)/.site-core-installed $(VENV)/.test-installed site
+	$(SITE_CORE_VENV)/bin/python -c "import numpy, sys; print('the core on numpy', \
+		numpy.__version__, 'and Python', sys.version.split()[0])"
+	PYTHONPATH=$(CURDIR) $(SITE_CORE_VENV)/bin/python -m pytest -q -p no:cacheprovider \
+		$(SITE_CORE_TESTS)
+	GRADLAB_SITE=$(abspath $(SITE)) $(PY) -m pytest -q -s -p no:cacheprovider tests/site
+
+.PHONY: site serve-site test-site
