@@ -39,7 +39,7 @@ from notebook_page import (  # noqa: E402
 )
 from scratch_notebooks import bare_notebook, lab_notebook, write  # noqa: E402
 
-from gradlab.views.training import EPOCHS_PER_TICK  # noqa: E402
+from gradlab.views.training_lab import EPOCHS_PER_TICK  # noqa: E402
 
 BASELINE = "_baseline/bare_slider.ipynb"
 WARMUP = 3

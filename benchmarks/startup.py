@@ -135,7 +135,7 @@ def play(seconds: float) -> None:
     from views import install_null_comm  # serializes every widget message, as a kernel would
 
     install_null_comm()
-    from gradlab.views.training import TrainingLab
+    from gradlab.views.training_lab import TrainingLab
 
     lab = TrainingLab()
     start = time.perf_counter()

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gradlab.training import Trainer
+from gradlab.trainer import Trainer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from book_numpy import forward_backward  # noqa: E402  (the peer engine.py shares)
@@ -167,7 +167,7 @@ def bench_lab(quick: bool) -> None:
     from views import install_null_comm  # serializes every widget message, as a kernel would
 
     install_null_comm()
-    from gradlab.views.training import EPOCHS_PER_TICK, TrainingLab
+    from gradlab.views.training_lab import EPOCHS_PER_TICK, TrainingLab
 
     print(f"\n== 2. the live TrainingLab: one Play tick = {EPOCHS_PER_TICK} epochs + one redraw "
           "==")
@@ -197,7 +197,7 @@ def lab_ticks(seconds: float) -> list[float]:
     from views import install_null_comm
 
     install_null_comm()
-    from gradlab.views.training import TrainingLab
+    from gradlab.views.training_lab import TrainingLab
 
     lab, ticks = TrainingLab(), []
     start = time.perf_counter()
@@ -212,7 +212,7 @@ def bench_threads(quick: bool) -> None:
     """The lab's tick in a kernel with OpenBLAS's default threads (one per core) and with the
     one thread `make lab` gives its kernels (tools/lab.py), each in its own process (a thread
     count is read when numpy loads), runs alternating so both share the machine's load."""
-    from gradlab.views.training import EPOCHS_PER_TICK
+    from gradlab.views.training_lab import EPOCHS_PER_TICK
 
     print("\n== 3. the lab's tick: BLAS threads as numpy defaults vs one (as `make lab` sets) ==")
     settings = {"default threads": {}, "one thread": {name: "1" for name in ONE_THREAD}}

@@ -7,7 +7,7 @@ by `loss.backward()`), and `zero_grad()` clears those gradients before the next 
 OPTIMIZERS, at the end, is the one table of optimizers by the name a learner picks: each
 name's class, the settings it takes beyond lr and decay (with their defaults and the range and
 label of their slider), the book's settings for its spiral run and the names it answers to.
-`make_optimizer` and the labs (gradlab.training, the race, the training lab) read it.
+`make_optimizer` and the labs (gradlab.trainer, the race, the training lab) read it.
 """
 
 from __future__ import annotations

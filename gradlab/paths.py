@@ -24,7 +24,7 @@ MAX_PATHS = 64  # a graph can have exponentially many paths; a learner reads onl
 
 
 @dataclass(frozen=True)
-class Path:
+class ChainPath:
     """One route from a top node down to a bottom node: the recorded steps along it, top first.
 
     product = the product of the steps' local derivatives: this route's term of d top / d bottom.
@@ -52,16 +52,16 @@ def steps_by_node(steps: list[Step]) -> dict[int, list[Step]]:
     return grouped
 
 
-def paths(steps: list[Step], top: Value, bottom: Value, limit: int = MAX_PATHS) -> list[Path]:
+def paths(steps: list[Step], top: Value, bottom: Value, limit: int = MAX_PATHS) -> list[ChainPath]:
     """Every route from `top` down to `bottom` through the recorded steps (x*x has two routes
     to x). Raises ValueError past `limit` routes, rather than listing thousands."""
     grouped = steps_by_node(steps)
-    found: list[Path] = []
+    found: list[ChainPath] = []
     stack: list[tuple[Value, tuple[Step, ...]]] = [(top, ())]
     while stack:
         node, route = stack.pop()
         if node is bottom:
-            found.append(Path(route))
+            found.append(ChainPath(route))
             if len(found) > limit:
                 raise ValueError(f"more than {limit} paths lead from the output to this input")
             continue

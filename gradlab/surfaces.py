@@ -14,11 +14,11 @@ import numpy as np
 
 from .engine import Value
 from .expression import Expression, parse
-from .training import OPTIMIZERS, make_optimizer, optimizer_name
+from .trainer import OPTIMIZERS, make_optimizer, optimizer_name
 
 
 @dataclass(frozen=True)
-class Surface:
+class RaceSurface:
     """A function f(x, y) to descend, with where the race starts and what the plot shows.
 
     rates: a learning rate per optimizer name that makes a good race (the same rate does not
@@ -53,8 +53,8 @@ def _parsed(text: str) -> Expression:
     return _CACHE[text]
 
 
-SURFACES: dict[str, Surface] = {
-    "bowl": Surface(
+SURFACES: dict[str, RaceSurface] = {
+    "bowl": RaceSurface(
         "bowl", "a round bowl", "x^2 + y^2", (-1.5, 1.8), (-2.0, 2.0), (-2.0, 2.0),
         {"SGD": 0.1, "SGD + momentum": 0.05, "AdaGrad": 0.5, "RMSProp": 0.02, "Adam": 0.1},
         (0.0, 0.0),
@@ -62,19 +62,19 @@ SURFACES: dict[str, Surface] = {
     # curvature 0.04 along x, 4 along y: SGD's rate 0.45 is close to the limit 2/4 = 0.5 in y,
     # so it overshoots back and forth across the valley, and crawls along it (x shrinks by
     # 1 - 0.45 * 0.04 = 0.982 a step)
-    "valley": Surface(
+    "valley": RaceSurface(
         "valley", "an elongated valley", "0.02x^2 + 2y^2", (-3.5, 1.5), (-4.0, 4.0), (-2.0, 2.0),
         {"SGD": 0.45, "SGD + momentum": 0.1, "AdaGrad": 0.5, "RMSProp": 0.02, "Adam": 0.1},
         (0.0, 0.0),
         "Steep across, shallow along: plain SGD zig-zags across the valley and crawls along it."),
-    "rosenbrock": Surface(
+    "rosenbrock": RaceSurface(
         "rosenbrock", "Rosenbrock's banana valley", "(1 - x)^2 + 100(y - x^2)^2", (-1.2, 1.0),
         (-2.0, 2.0), (-1.0, 3.0),
         {"SGD": 0.001, "SGD + momentum": 0.001, "AdaGrad": 1.0, "RMSProp": 0.05, "Adam": 0.1},
         (1.0, 1.0),
         "A curved, flat-bottomed valley: easy to fall into, slow to follow to the minimum at "
         "(1, 1).", log_levels=True),
-    "saddle": Surface(
+    "saddle": RaceSurface(
         "saddle", "a saddle", "x^2 - y^2", (-1.8, 0.05), (-2.0, 2.0), (-2.0, 2.0),
         {"SGD": 0.1, "SGD + momentum": 0.05, "AdaGrad": 0.2, "RMSProp": 0.02, "Adam": 0.05},
         None,
@@ -83,9 +83,9 @@ SURFACES: dict[str, Surface] = {
 }
 
 
-def surface(name: str | Surface) -> Surface:
+def surface(name: str | RaceSurface) -> RaceSurface:
     """A surface by name ('bowl', 'valley', 'rosenbrock', 'saddle')."""
-    if isinstance(name, Surface):
+    if isinstance(name, RaceSurface):
         return name
     if name not in SURFACES:
         raise ValueError(f"no surface {name!r}: choose one of {', '.join(SURFACES)}")
@@ -108,7 +108,7 @@ class Runner:
 
     name: str
     settings: dict[str, float]
-    surface: Surface
+    surface: RaceSurface
     x: Value = field(init=False)
     y: Value = field(init=False)
     points: list[tuple[float, float]] = field(init=False)
@@ -163,7 +163,7 @@ class Runner:
 
 
 @dataclass(frozen=True)
-class Path:
+class Trajectory:
     """What `race` returns per optimizer: points (steps + 1, 2), f along them, the reason it
     stopped early ('' if it took every step)."""
 
@@ -173,7 +173,7 @@ class Path:
     stopped: str
 
 
-def default_settings(surface_: Surface, name: str, momentum: float = 0.9,
+def default_settings(surface_: RaceSurface, name: str, momentum: float = 0.9,
                      decay: float = 0.0) -> dict[str, float]:
     """The surface's learning rate for optimizer `name`, plus momentum (for the optimizers that
     take it, per optim.OPTIMIZERS) and the learning-rate decay."""
@@ -184,8 +184,8 @@ def default_settings(surface_: Surface, name: str, momentum: float = 0.9,
     return settings
 
 
-def race(surface_: str | Surface, optimizers: Mapping[str, Mapping[str, Any]] | Iterable[str]
-         | None = None, steps: int = 100) -> dict[str, Path]:
+def race(surface_: str | RaceSurface, optimizers: Mapping[str, Mapping[str, Any]] | Iterable[str]
+         | None = None, steps: int = 100) -> dict[str, Trajectory]:
     """Every optimizer from the surface's start for `steps` steps (or until it stops).
 
     optimizers: names (each with the surface's learning rate) or name -> settings such as
@@ -201,11 +201,11 @@ def race(surface_: str | Surface, optimizers: Mapping[str, Mapping[str, Any]] | 
     for name, settings in optimizers.items():
         runner = Runner(name, dict(settings), chosen)
         runner.advance(steps)
-        paths[name] = Path(name, runner.path, np.array(runner.losses), runner.stopped)
+        paths[name] = Trajectory(name, runner.path, np.array(runner.losses), runner.stopped)
     return paths
 
 
-def level_grid(surface_: Surface, n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def level_grid(surface_: RaceSurface, n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """xs (n,), ys (n,) and the level-curve heights z (n, n) (row = y): f from the core, on
     Rosenbrock log10(1 + f), whose levels would otherwise all crowd the valley's walls."""
     xs = np.linspace(*surface_.x_range, n)
@@ -217,7 +217,7 @@ def level_grid(surface_: Surface, n: int = 80) -> tuple[np.ndarray, np.ndarray, 
     return xs, ys, z
 
 
-def summary(paths: Mapping[str, Path]) -> str:
+def summary(paths: Mapping[str, Trajectory]) -> str:
     """Where each optimizer got to, as plain text with 4 significant digits."""
     lines = []
     for name, path in paths.items():

@@ -368,7 +368,7 @@ def test_the_training_lab_goes_back_to_adam_at_epoch_0():
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adagrad", "rmsprop", "adam"])
 def test_the_training_lab_goes_back_to_any_optimizer_it_started_with(optimizer):
-    from gradlab.training import OPTIMIZERS, optimizer_name
+    from gradlab.trainer import OPTIMIZERS, optimizer_name
 
     lab = TrainingLab(optimizer)
     name = optimizer_name(optimizer)

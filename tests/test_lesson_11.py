@@ -20,9 +20,9 @@ import pytest
 
 from gradlab.engine import Value  # noqa: E402
 from gradlab.optim import Adam  # noqa: E402
-from gradlab.training import Trainer  # noqa: E402
+from gradlab.trainer import Trainer  # noqa: E402
 from gradlab.views import Exercise, TrainingLab  # noqa: E402
-from gradlab.views.training import EPOCHS_PER_TICK  # noqa: E402
+from gradlab.views.training_lab import EPOCHS_PER_TICK  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "notebooks" / "11_training_lab.ipynb"

@@ -379,7 +379,7 @@ def test_the_training_labs_readout_is_the_model_trained_by_hand():
     """After a Step (5 epochs) the readout shows the loss and accuracy of the 5th forward pass
     (after 4 updates) and the rate the last update used, lr / (1 + decay * 4); the first point
     of each gradient-norm curve is the norm of that layer's gradient at the start."""
-    from gradlab.training import Trainer
+    from gradlab.trainer import Trainer
 
     trainer = Trainer("adam")
     X, y = trainer.X, trainer.y  # the spiral data and the starting weights: the lab's input

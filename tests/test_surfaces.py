@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from gradlab.surfaces import SURFACES, Runner, Surface, level_grid, race, surface
+from gradlab.surfaces import SURFACES, RaceSurface, Runner, level_grid, race, surface
 
 
 def test_sgd_on_the_bowl_takes_the_hand_worked_steps():
@@ -79,7 +79,7 @@ def test_a_too_large_learning_rate_diverges_and_the_race_says_when():
 def test_an_undefined_gradient_stops_the_path():
     # sqrt(x) + y^2 from x = 0.01: df/dx = 0.5 / sqrt(x) = 5, so SGD with lr 1 lands on
     # x = -4.99 where sqrt is undefined; the next step has no gradient to follow
-    custom = Surface("root", "a root", "sqrt(x) + y^2", (0.01, 1.0), (-1.0, 1.0), (-1.0, 1.0),
+    custom = RaceSurface("root", "a root", "sqrt(x) + y^2", (0.01, 1.0), (-1.0, 1.0), (-1.0, 1.0),
                      {"SGD": 1.0}, None, "")
     runner = Runner("SGD", {"lr": 1.0}, custom)
     runner.advance(5)

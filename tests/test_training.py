@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from gradlab.training import OPTIMIZERS, Trainer, make_optimizer, optimizer_name
+from gradlab.trainer import OPTIMIZERS, Trainer, make_optimizer, optimizer_name
 
 
 def numpy_pass(params, X, y):

@@ -10,7 +10,7 @@ import pytest
 import gradlab as gl  # noqa: E402
 from gradlab.views._common import fmt  # noqa: E402
 from gradlab.views.chain import ChainRule  # noqa: E402
-from gradlab.views.graph import ComputationGraph  # noqa: E402
+from gradlab.views.computation_graph import ComputationGraph  # noqa: E402
 from gradlab.views.neuron import NeuronLab  # noqa: E402
 from gradlab.views.table import PartialsTable  # noqa: E402
 

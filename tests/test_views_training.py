@@ -12,10 +12,10 @@ import plotly  # noqa: F401 - required: a missing one fails the tests
 import pytest
 
 from gradlab.model import BookModel  # noqa: E402
-from gradlab.training import Trainer  # noqa: E402
+from gradlab.trainer import Trainer  # noqa: E402
 from gradlab.views.figure import sent as sent_to_page  # noqa: E402
 from gradlab.views.figure import spy  # noqa: E402
-from gradlab.views.training import (  # noqa: E402
+from gradlab.views.training_lab import (  # noqa: E402
     CLASS_COLOURS,
     CLASS_TINTS,
     EPOCHS_PER_TICK,

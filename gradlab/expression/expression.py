@@ -7,7 +7,8 @@ from functools import cached_property
 import numpy as np
 
 from ..engine import Value
-from . import graph, symbolic
+from . import compile as compiler
+from . import symbolic
 from .nodes import CONSTANTS, FUNCTIONS, Name, Node, depth, postorder, to_text
 from .parser import ExpressionError, parse_tree
 
@@ -38,7 +39,7 @@ class Expression:
         """
         self.tree = tree
         self._order = postorder(tree)
-        self._program = graph.compile_tree(self._order)
+        self._program = compiler.compile_tree(self._order)
         names = {n.name for n in self._order if isinstance(n, Name) and n.name not in CONSTANTS}
         names.update(variables)
         self.variables: tuple[str, ...] = tuple(sorted(names))
@@ -51,11 +52,11 @@ class Expression:
 
         Out-of-domain points give nan or inf (log(-1) -> nan, 1/0 -> inf), never an error.
         """
-        checked = graph.check_values(self.variables, values)
-        out, _ = graph.build(self._program, checked)
+        checked = compiler.check_values(self.variables, values)
+        out, _ = compiler.build(self._program, checked)
         if all(type(value) is float for value in checked.values()):
-            return graph.as_float(out.data)
-        shape = graph.common_shape(checked)
+            return compiler.as_float(out.data)
+        shape = compiler.common_shape(checked)
         data = out.data
         return data if np.shape(data) == shape else np.broadcast_to(data, shape).copy()
 
@@ -64,8 +65,8 @@ class Expression:
 
         f = x*y at (2, 3): {'x': 3.0, 'y': 2.0}. Arrays give the partials at every point.
         """
-        checked = graph.check_values(self.variables, values)
-        return graph.gradient(self._program, checked)
+        checked = compiler.check_values(self.variables, values)
+        return compiler.gradient(self._program, checked)
 
     def summary(self, **values) -> str:
         """The key numbers at a point as plain text: f, each partial (symbolic, then its
@@ -93,8 +94,8 @@ class Expression:
 
     def build(self, **values) -> tuple[Value, dict[str, Value]]:
         """(output Value, {variable name: its leaf Value}) of a fresh core graph."""
-        checked = graph.check_values(self.variables, values)
-        return graph.build(self._program, checked)
+        checked = compiler.check_values(self.variables, values)
+        return compiler.build(self._program, checked)
 
     # -- symbols, by SymPy ---------------------------------------------------------------------
 
@@ -132,7 +133,7 @@ class Expression:
         if "_sympy_expression" not in self.__dict__:
             symbolic.check_size(self._order, depth(self._order))
             try:
-                expr = symbolic.to_sympy(self._order, graph.constant_value)
+                expr = symbolic.to_sympy(self._order, compiler.constant_value)
             except RecursionError:
                 raise ExpressionError("expression is nested too deeply for symbolic work"
                                       ) from None

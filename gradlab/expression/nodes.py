@@ -146,8 +146,8 @@ def number_text(value: float, short: bool = False) -> str:
 # -- the normalized text: one space around + and -, none around * / ^ -----------------------------
 
 # Binding strength: a sum binds loosest, then products, unary minus, powers, atoms. Only the
-# order counts (and PRODUCT = SUM + 1, UNARY = PRODUCT + 1); ATOM is 9 because a view
-# (views/graph.py) still compares a formula's strength with 9, paths.py's old number for it.
+# order counts (and PRODUCT = SUM + 1, UNARY = PRODUCT + 1); the computation graph's view
+# reads ATOM to decide when a name needs brackets.
 SUM, PRODUCT, UNARY, POWER, ATOM = 4, 5, 6, 7, 9
 _STRENGTH = {"+": SUM, "-": SUM, "*": PRODUCT, "/": PRODUCT, "^": POWER}
 

@@ -18,7 +18,7 @@ from functools import cache
 from types import SimpleNamespace
 
 from .. import ops
-from .graph import constant_value
+from .compile import constant_value
 from .nodes import Binary, Call, Name, Neg, Node, Number, is_numeric, postorder
 from .parser import ExpressionError, parse_tree
 

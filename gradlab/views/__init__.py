@@ -19,14 +19,14 @@ _HOMES = {
     "GradientField": "field",
     "LossLab": "loss",
     "LossSurface": "loss_surface",
-    "ComputationGraph": "graph",
+    "ComputationGraph": "computation_graph",
     "ChainRule": "chain",
     "PartialsTable": "table",
     "Explorer": "explorer",
     "NeuronLab": "neuron",
     "LayerLab": "layer",
     "OptimizerRace": "race",
-    "TrainingLab": "training",
+    "TrainingLab": "training_lab",
 }
 
 __all__ = sorted(_HOMES)

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 from ..engine import Value
 from ..graph_layout import graph_signature
 from ..paths import (
-    Path,
+    ChainPath,
     depends_on_variable,
     find_node,
     formulas,
@@ -152,7 +152,7 @@ class ChainRule(BookExample, FigureStateOnDisplay, widgets.VBox):
         depends = depends_on_variable(order, names)
         leaves = {n.label: n for n in order if is_variable(n, names)}
         self.numbers = {}
-        routes_by_variable: dict[str, list[Path]] = {}
+        routes_by_variable: dict[str, list[ChainPath]] = {}
         for variable in names:
             leaf = leaves.get(variable)
             routes = paths(steps, out, leaf) if leaf is not None else []
@@ -174,7 +174,7 @@ class ChainRule(BookExample, FigureStateOnDisplay, widgets.VBox):
             self.numbers[variable] = entry
         self._write(g, routes_by_variable)
 
-    def _write(self, g: Value | None, routes_by_variable: dict[str, list[Path]]) -> None:
+    def _write(self, g: Value | None, routes_by_variable: dict[str, list[ChainPath]]) -> None:
         several = len(self.source.names) > 1
         d = r"\partial" if several else "d"
         parts: list[str] = []
@@ -229,7 +229,7 @@ class ChainRule(BookExample, FigureStateOnDisplay, widgets.VBox):
         else:
             self.message.clear()
 
-    def _path_lines(self, variable: str, entry: dict, routes: list[Path]) -> tuple[str, list]:
+    def _path_lines(self, variable: str, entry: dict, routes: list[ChainPath]) -> tuple[str, list]:
         """Each path's locals, as rules and recorded numbers, their product, and the sum."""
         rows, text = [], []
         for rules, locals_ in zip(entry["rules"], entry["paths"], strict=True):

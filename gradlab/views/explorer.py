@@ -52,7 +52,8 @@ class Explorer(BookExample, FigureStateOnDisplay, widgets.VBox):
     def __init__(self, expression: Any, ranges: Mapping[str, tuple[float, float]] | None = None
                  ) -> None:
         super().__init__()
-        from .graph import ComputationGraph  # the graph helper's views, loaded with the lab
+        # the graph helper's views, loaded with the lab
+        from .computation_graph import ComputationGraph
         from .table import PartialsTable
 
         self._graph_class, self._table_class = ComputationGraph, PartialsTable

@@ -19,8 +19,8 @@ from ._common import (
     rate_slider,
     tagged,
 )
+from .computation_graph import ComputationGraph
 from .figure import FigureStateOnDisplay
-from .graph import ComputationGraph
 from .table import PartialsTable
 
 DEFAULTS = {"x1": 1.0, "x2": -2.0, "x3": 3.0, "w1": -3.0, "w2": -1.0, "w3": 2.0, "b": 1.0}

@@ -184,7 +184,7 @@ def training_problems(block: TextBlock) -> tuple[int, list[str]]:
     match = _TRAINING.search(block.text)
     if not checks or not match:
         return 0, []
-    from gradlab.training import Trainer
+    from gradlab.trainer import Trainer
 
     epochs, loss_text, optimizer, rate_text = match.groups()
     epochs = int(epochs)

@@ -12,7 +12,7 @@ from lab_slider import Readout, TextBlock
 from oracles import model_gradients, model_loss, optimizer_steps, train_by_hand, with_entries
 
 from gradlab.model import BookModel, small_batch
-from gradlab.training import Trainer
+from gradlab.trainer import Trainer
 
 AT = {"x": 1.0, "y": 1.0}
 

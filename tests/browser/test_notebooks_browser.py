@@ -72,8 +72,8 @@ from subjects import CANARY, SCREENSHOTS, lab_cells, subject_notebooks
 import gradlab as gl
 from gradlab.model import BookModel, small_batch
 from gradlab.surfaces import race
-from gradlab.training import Trainer
-from gradlab.views.training import EPOCHS_PER_TICK
+from gradlab.trainer import Trainer
+from gradlab.views.training_lab import EPOCHS_PER_TICK
 
 RACE_STEPS = 3  # Step presses before moving a race's learning rate
 

@@ -45,7 +45,7 @@ from sympy.parsing.sympy_parser import (
     standard_transformations,
 )
 
-from gradlab.views.training import EPOCHS_PER_TICK
+from gradlab.views.training_lab import EPOCHS_PER_TICK
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE_GOAL_MB = 80

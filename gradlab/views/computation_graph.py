@@ -15,6 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..engine import Step, Value
+from ..expression.nodes import ATOM
 from ..graph_layout import Layout, graph_signature, joined_paths, layout, node_symbol
 from ..paths import formulas, is_variable, local_rule
 from ._base import BookExample
@@ -289,7 +290,7 @@ class ComputationGraph(BookExample, FigureStateOnDisplay, widgets.VBox):
         filled = pretty(local_rule(step, self.texts))
         name = pretty(self.texts[id(step.parent)][0])
         node_name = pretty(self.texts[id(step.node)][0])
-        wrapped = name if self.texts[id(step.parent)][1] >= 9 else f"({name})"
+        wrapped = name if self.texts[id(step.parent)][1] >= ATOM else f"({name})"
         derivative = f"∂({node_name})/∂{wrapped} = {filled}"
         if filled != number(step.local):
             derivative += f" = {number(step.local)}"

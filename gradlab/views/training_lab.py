@@ -1,6 +1,6 @@
 """TrainingLab: the book's spiral classifier trained live with a choice of optimizer; the decision
 regions redrawn as it learns, loss and accuracy against the epoch, each layer's gradient norm,
-Play / Pause / Step / Reset and a progress readout. The training is gradlab.training's.
+Play / Pause / Step / Reset and a progress readout. The training is gradlab.trainer's.
 
 This module keeps the controls and their syncing with the trainer; the map of the decision
 regions is training_regions.py's, the curves' axis rules training_axes.py's, and the
@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..optim import MOMENTUM
-from ..training import OPTIMIZERS, Trainer, optimizer_name
+from ..trainer import OPTIMIZERS, Trainer, optimizer_name
 from ._base import BookExample
 from ._common import (
     PALETTE,
