@@ -109,6 +109,15 @@ def grown(x: float, y: float) -> Value:
     return X * X * 3 + X * Y + X
 
 
+def test_a_builder_that_is_its_variable_shows_a_chain_of_1() -> None:
+    """g(x) = x: no step lies between f and x, so its chain is 1 (dx/dx), not an empty product
+    ("")."""
+    bare = PartialsTable(lambda x: Value(x, label="x"))
+    rows = {row[0]: row for row in tables(bare.table)[0][1:]}
+    assert rows["∂f/∂x"][1] == "1", rows
+    assert number(rows["∂f/∂x"][2]) == 1.0
+
+
 def test_a_builders_chain_column_multiplies_each_paths_locals_and_adds_the_paths() -> None:
     """Each term "rules = numbers" is one path: as many rules as numbers, separated by " · "
     and " × "; the products, added over the paths (" + "), are SymPy's partial of 3x² + xy + x

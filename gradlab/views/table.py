@@ -240,6 +240,9 @@ class PartialsTable(BookExample, FigureStateOnDisplay, widgets.VBox):
         for name, leaf in leaves.items():
             terms = []
             for route in paths(steps, out, leaf):
+                if not route.steps:  # f is the variable itself: df/dv = 1, no step between
+                    terms.append("1")
+                    continue
                 rules = " · ".join(html_formula(local_rule(s, texts)) for s in route.steps)
                 numbers = " × ".join(fmt(s.local) for s in route.steps)
                 terms.append(f"{rules} = {html.escape(numbers)}")
