@@ -84,3 +84,12 @@ def test_the_guard_catches_each_way_of_skipping(source: str) -> None:
 ])
 def test_the_guard_lets_plain_imports_fallbacks_and_failures_pass(source: str) -> None:
     assert quiet_skips(source) == []
+
+
+def test_no_two_test_files_share_a_name() -> None:
+    # pytest imports test files by their base name (no packages here): a second
+    # tests/**/test_x.py stops the whole run at collection with "import file mismatch"
+    names: dict[str, list[str]] = {}
+    for path in TESTS.rglob("test_*.py"):
+        names.setdefault(path.name, []).append(str(path.relative_to(TESTS)))
+    assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}
