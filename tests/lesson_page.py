@@ -1,8 +1,9 @@
 """What a lesson's page shows a learner, read from its saved notebook, for the lesson tests: its
 cells run as the notebook runs them, its exercises, everything readable before an exercise is
 answered, and whether that holds an exercise's answer in any of its forms (the answers' own
-oracle is SymPy reading the exercise's text, never gradlab). Also the check that the lesson's
-teacher's notes have every exercise, with an answer the checker accepts, and every Try this.
+oracle is SymPy reading the exercise's text, never gradlab). Also the checks every lesson's
+practice shares: its exercises then its progress, the exercise cells collapsed, no answer on the
+page, and the teacher's notes with every exercise (an answer the checker accepts) and Try this.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from tokenize import TokenError
 
 import sympy as sp
+from practice_checks import exercise_maker
 from sympy.parsing.sympy_parser import (
     convert_xor,
     implicit_multiplication_application,
@@ -22,15 +24,23 @@ from sympy.parsing.sympy_parser import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+NUMBER_SPECS = ("g", ".2f", ".3f", ".3g", ".4g", ".6g")  # a lesson may add ".1f"
 READER = standard_transformations + (implicit_multiplication_application, convert_xor)
 x, y, z = sp.symbols("x y z")
 NAMES = {"x": x, "y": y, "z": z, "exp": sp.exp}
+
+# how lessons 01 to 03 read their pages: a "Try this" runs up to its "**Check", and a number
+# answer is looked for at one decimal too, and as a fraction's denominator
+EARLY_READING = {"try_this_ends": "**Check", "denominators": True,
+                 "number_specs": ("g", ".1f", ".2f", ".3f", ".3g", ".4g", ".6g")}
 
 
 class Lesson:
     """A saved lesson notebook: `Lesson("04_gradient", "04-03")` (its import cell's id)."""
 
-    def __init__(self, name: str, import_cell: str, labs: tuple[str, ...]) -> None:
+    def __init__(self, name: str, import_cell: str, labs: tuple[str, ...],
+                 try_this_ends: str = "\n\n", number_specs: tuple[str, ...] = NUMBER_SPECS,
+                 denominators: bool = False) -> None:
         self.name = name
         self.path = ROOT / "notebooks" / f"{name}.ipynb"
         self.key = ROOT / "docs" / "teaching" / "lessons" / f"{name}.md"
@@ -38,6 +48,9 @@ class Lesson:
         self.order = list(self.cells)
         self.import_cell = import_cell
         self.labs = labs
+        self.try_this_ends = try_this_ends  # where a "Try this" paragraph ends
+        # how leaks() looks for a number answer: at these roundings, in denominators too?
+        self.number_specs, self.denominators = number_specs, denominators
 
     def text(self, cell_id: str) -> str:
         return "".join(self.cells[cell_id]["source"])
@@ -55,18 +68,8 @@ class Lesson:
 
     def exercise_cells(self) -> list[str]:
         """The code cells that make an Exercise (any kind), in the lesson's order."""
-        found = []
-        for cell_id, cell in self.cells.items():
-            if cell["cell_type"] != "code":
-                continue
-            for node in ast.walk(ast.parse(self.text(cell_id))):
-                func = getattr(node, "func", None)
-                if (isinstance(func, ast.Name) and func.id == "Exercise") or (
-                        isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                        and func.value.id == "Exercise"):
-                    found.append(cell_id)
-                    break
-        return found
+        return [cell_id for cell_id, cell in self.cells.items() if cell["cell_type"] == "code"
+                and any(exercise_maker(node) for node in ast.walk(ast.parse(self.text(cell_id))))]
 
     def lab_cells(self) -> list[str]:
         return [c for c, cell in self.cells.items() if cell["cell_type"] == "code"
@@ -90,7 +93,7 @@ class Lesson:
         shown = []
         for cell_id in self.lab_cells():
             lab = self.run(cell_id)
-            for name in ("readout", "summary", "message"):
+            for name in ("readout", "summary", "message", "table", "parts_table"):
                 widget = getattr(lab, name, None)
                 if widget is not None:
                     shown.append(plain(widget.value))
@@ -116,7 +119,7 @@ class Lesson:
         for cell_id, cell in self.cells.items():
             if cell["cell_type"] != "markdown" or "**Try this:**" not in self.text(cell_id):
                 continue
-            body = self.text(cell_id).split("**Try this:**")[1].split("\n\n")[0]
+            body = self.text(cell_id).split("**Try this:**")[1].split(self.try_this_ends)[0]
             bullets = [line for line in body.splitlines() if line.startswith("- ")]
             found += bullets or [body.strip()]
         return found
@@ -136,22 +139,32 @@ def oracle_formula(exercise) -> sp.Expr:
     return sp.diff(sympy_of(exercise.expression.text), sp.Symbol(exercise.partial))
 
 
-def number_texts(value: float) -> set[str]:
+def number_texts(value: float, specs: tuple[str, ...] = NUMBER_SPECS) -> set[str]:
     """A number as a page might print it: several roundings, either minus sign, unsigned."""
     texts = set()
     for v in (value, abs(value)):
-        for spec in ("g", ".2f", ".3f", ".3g", ".4g", ".6g"):
+        for spec in specs:
             shown = format(v, spec)
             texts |= {shown, shown.replace("-", "−")}
-    return texts - {"0", "0.0", "0.00", "-0", "−0"}
+    return texts
 
 
-def shows_number(page: str, shown: str) -> bool:
+def shows_number(page: str, shown: str, denominators: bool = False) -> bool:
     """Does the page hold the number as a value: not as part of a longer number, a fraction's
-    denominator (1/3), a lesson's number, a coefficient or an exponent (5z, x^2, 10^{-5})?"""
-    pattern = (rf"(?<![\d./^])(?<!\^-)(?<!\^{{)(?<!\^{{-)(?<!esson ){re.escape(shown)}"
+    denominator (1/3: unless denominators), a lesson's number, a coefficient or an exponent
+    (5z, x^2, 10^{-5})?"""
+    before = r"\d.^" if denominators else r"\d./^"
+    pattern = (rf"(?<![{before}])(?<!\^-)(?<!\^{{)(?<!\^{{-)(?<!esson ){re.escape(shown)}"
                r"(?![\d^*a-zA-Z]|\.\d)")
     return re.search(pattern, page) is not None
+
+
+def shows_answer(text: str, answer: str) -> bool:
+    """Does the text contain the answer (a number not as part of a longer number)? For the
+    answer texts lessons 06 to 08 list themselves."""
+    if re.fullmatch(r"[−-]?\d+(\.\d+)?", answer):
+        return re.search(rf"(?<![\d.]){re.escape(answer)}(?![\d])", text) is not None
+    return answer in text
 
 
 UNICODE = (("·", "*"), ("−", "-"), ("²", "^2"), ("³", "^3"), (r"\cdot", "*"), (r"\,", " "),
@@ -177,11 +190,14 @@ def formula_pieces(page: str) -> list:
     return pieces
 
 
-def leaks(exercise, page: str) -> list[str]:
-    """The forms of the exercise's answer that the page shows."""
+def leaks(exercise, page: str, specs: tuple[str, ...] = NUMBER_SPECS,
+          denominators: bool = False) -> list[str]:
+    """The forms of the exercise's answer that the page shows (a number at these roundings,
+    and as a fraction's denominator too if denominators)."""
     found: list[str] = []
     if exercise.kind == "number":
-        found = [t for t in number_texts(exercise.expected) if shows_number(page, t)]
+        found = [t for t in number_texts(exercise.expected, specs)
+                 if shows_number(page, t, denominators)]
     elif exercise.kind == "vector":
         values = list(exercise.expected.values())
         for spec in ("g", ".1f", ".2f", ".3g"):
@@ -211,9 +227,164 @@ def sample_leak(exercise) -> str:
     return f"({exercise.answer_text})"
 
 
-def key_entries(lesson: Lesson) -> list[tuple[str, str]]:
-    """The answer key's "### Exercise k: ..." numbers and their Answer lines."""
-    key = lesson.key.read_text()
+def arithmetic(worked: str) -> float:
+    """A hint's worked step such as '3·2² − 2', evaluated by SymPy (not by gradlab)."""
+    for old, new in (("·", "*"), ("−", "-"), ("²", "**2"), ("³", "**3")):
+        worked = worked.replace(old, new)
+    return float(sp.sympify(worked))
+
+
+def reachable(slider, value: float) -> bool:
+    """A learner can put the slider at value: inside its range, on its step."""
+    steps = (value - slider.min) / slider.step
+    return slider.min <= value <= slider.max and abs(steps - round(steps)) < 1e-9
+
+
+# -- the practice checks every lesson's test file runs with its own exercises ---------------------
+
+def assert_ends_with_progress(texts: list[str]) -> None:
+    """The lesson's cells (their texts, in order) end with its progress."""
+    assert texts[-2].strip() == "## Your progress" and texts[-1].strip() == "Progress()"
+
+
+def assert_progress_counts(exercises: list) -> None:
+    """Each exercise has three hints (a nudge, the rule, the worked step) and accepts its own
+    answer (a choice also its right options), which Progress counts, until reset."""
+    from gradlab.views import Progress
+
+    progress = Progress(exercises)
+    assert progress.count == len(exercises) and progress.solved_count == 0
+    for exercise in exercises:
+        assert len(exercise.hints) == 3  # a nudge, the rule, the worked step
+        assert exercise.check(exercise.answer_text) is True
+        if exercise.kind == "choice":
+            assert exercise.check(exercise.expected) is True
+    assert progress.solved_count == len(exercises)
+    progress.reset()
+    assert progress.solved_count == 0
+
+
+def assert_exercises_then_progress(lesson: Lesson, cells: list[str], kinds: list[str]) -> None:
+    """The lesson makes these exercises (of these kinds) in this order, ends with its progress,
+    and each exercise passes assert_progress_counts. Each lesson checks where each exercise
+    stands itself."""
+    assert lesson.exercise_cells() == cells
+    exercises = [lesson.run(c) for c in cells]
+    assert [e.kind for e in exercises] == kinds
+    assert_ends_with_progress([lesson.text(c) for c in lesson.order])
+    assert_progress_counts(exercises)
+
+
+def assert_cells_hide_their_code(cells: dict[str, dict], exercises: dict[str, object],
+                                 answer_texts=None, shows=None) -> None:
+    """Each exercise cell's code (which holds the hints) is collapsed and its saved output says
+    to run it; its first line, shown when collapsed, holds no hint, no single choice's answer
+    (nor, given answer_texts and shows, any of the exercise's answer texts); it is at most
+    three lines."""
+    for cell_id, exercise in exercises.items():
+        cell = cells[cell_id]
+        source = "".join(cell["source"])
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
+        assert "".join(cell["outputs"][0]["data"]["text/plain"]).strip() == \
+            f"Exercise ({exercise.kind}): run the cell to answer it"
+        first = source.splitlines()[0]
+        assert not any(hint[:25] in first for hint in exercise.hints), cell_id
+        if exercise.kind == "choice" and not exercise.problem.multiple:
+            assert exercise.answer_text not in first  # the options are on the next line
+        if answer_texts is not None:
+            assert not any(shows(first, answer) for answer in answer_texts(exercise)), cell_id
+        assert len([line for line in source.splitlines() if line.strip()]) <= 3
+
+
+def assert_exercise_cells_hide_their_code(lesson: Lesson, cells: list[str]) -> None:
+    assert_cells_hide_their_code(lesson.cells, {c: lesson.run(c) for c in cells})
+
+
+def assert_no_answer_before_answering(lesson: Lesson, cells: list[str]) -> None:
+    """No exercise's answer is on the page before the learner answers (leaks()), nothing is
+    printed at an exercise's point and no lab of the exercise's f opens at its point."""
+    page = lesson.page_before_answering()
+    for cell_id in cells:
+        exercise = lesson.run(cell_id)
+        for where, shown in page.items():
+            found = leaks(exercise, shown, lesson.number_specs, lesson.denominators)
+            assert not found, (cell_id, where, found)
+        if exercise.at is None:
+            continue
+        point = ", ".join(f"{k} = {v:g}" for k, v in exercise.at.items())
+        assert f"at {point}:" not in page["saved outputs"], cell_id
+        for lab_id in lesson.lab_cells():
+            lab = lesson.run(lab_id)
+            source = getattr(lab, "expression", None) or lab.source.expression
+            if source.text == exercise.expression.text:
+                default = {k: float(s.value) for k, s in lab.sliders.items()}
+                assert default != exercise.at, (cell_id, lab_id)
+
+
+def assert_the_leak_check_finds_each_answer(lesson: Lesson, cells: list[str]) -> None:
+    """The check above can fail: it finds each exercise's answer where it is written (a
+    formula also as SymPy's LaTeX fraction form and factored)."""
+    for cell_id in cells:
+        exercise = lesson.run(cell_id)
+        if exercise.kind == "choice" and exercise.problem.multiple:
+            continue  # several right options: no one sentence gives them away
+        assert leaks(exercise, sample_leak(exercise), lesson.number_specs,
+                     lesson.denominators), cell_id
+        if exercise.kind == "formula":
+            target = oracle_formula(exercise)
+            assert leaks(exercise, f"so $\\frac{{\\partial f}}{{\\partial v}} = "
+                                   f"{sp.latex(sp.expand(target))}$."), cell_id
+            assert leaks(exercise, f"∂f/∂v = {sp.factor(target)} = 3"), cell_id
+
+
+def assert_key_answers(key: str, exercises: list) -> None:
+    """The teacher's notes (key: their text) have a plan and an answer key, name the chapter,
+    and give every exercise, in order, an answer the checker accepts (a choice's right option
+    to the letter)."""
     assert "## Lesson plan" in key and "## Answer key" in key
     assert "Gradients, Partial Derivatives, and the Chain Rule" in " ".join(key.split())
-    return re.findall(r"^### Exercise (\d+): .+\n+Answer: (.+)$", key, flags=re.M)
+    entries = re.findall(r"^### Exercise (\d+): .+\n+Answer: (.+)$", key, flags=re.M)
+    assert [int(k) for k, _ in entries] == list(range(1, len(exercises) + 1))
+    for k, ((_, answer), exercise) in enumerate(zip(entries, exercises, strict=True), 1):
+        typed = answer.strip().strip("`")
+        if exercise.kind == "choice":
+            assert typed == exercise.answer_text, k
+        else:
+            assert exercise.problem.check(typed).correct, (k, typed)
+
+
+def assert_the_key_has_every_exercise_and_try_this(lesson: Lesson, cells: list[str],
+                                                   try_this: int) -> str:
+    """assert_key_answers for the lesson's exercises, and a section per "Try this". Returns the
+    key's text, for the numbers each lesson's key states."""
+    key = lesson.key.read_text()
+    assert_key_answers(key, [lesson.run(c) for c in cells])
+    assert len(re.findall(r"^### Try this: ", key, flags=re.M)) == len(lesson.try_this()) \
+        == try_this
+    return key
+
+
+class PageChecks:
+    """The shared checks above as tests, for a lesson's test file to take over with its lesson:
+    `class TestPage(PageChecks)` setting `lesson`, `exercises` (the cells that make them, in
+    order) and `try_this` (how many the lesson has); a lesson adds its own claims by
+    overriding a test and calling super(). Its name does not start with Test, so pytest
+    collects it only in a lesson's subclass."""
+
+    lesson: Lesson
+    exercises: list[str]
+    try_this: int
+
+    def test_the_exercise_cells_hide_their_code_which_holds_the_hints(self):
+        assert_exercise_cells_hide_their_code(self.lesson, self.exercises)
+
+    def test_no_answer_is_on_the_page_before_the_learner_answers(self):
+        assert_no_answer_before_answering(self.lesson, self.exercises)
+
+    def test_the_leak_check_finds_an_answer_in_each_form(self):
+        """The check above can fail: it finds each exercise's answer where it is written."""
+        assert_the_leak_check_finds_each_answer(self.lesson, self.exercises)
+
+    def test_the_teachers_notes_have_every_exercise_with_the_cores_answer_and_each_try(self):
+        assert_the_key_has_every_exercise_and_try_this(self.lesson, self.exercises,
+                                                       self.try_this)

@@ -6,32 +6,44 @@ lesson's test file calls these from its own small tests."""
 from __future__ import annotations
 
 import ast
+import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from gradlab.views import Exercise
 
 
+def exercise_maker(node: ast.AST) -> Callable[..., Exercise] | None:
+    """What makes the Exercise if node is a call `Exercise(...)` or `Exercise.kind(...)`."""
+    func = getattr(node, "func", None)
+    if isinstance(func, ast.Name) and func.id == "Exercise":
+        return Exercise
+    if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+            and func.value.id == "Exercise"):
+        return getattr(Exercise, func.attr)
+    return None
+
+
+def exercise_calls(code_cells: list[dict]) -> list[tuple[str, Callable[..., Exercise], list,
+                                                         dict]]:
+    """Every Exercise call of the notebook's code cells, in order: the id of its cell, what
+    makes it, and its arguments, read with ast (they are literals, as the worksheets need)."""
+    found = []
+    for cell in code_cells:
+        for node in ast.walk(ast.parse("".join(cell["source"]))):
+            maker = exercise_maker(node)
+            if maker is not None:
+                found.append((cell["id"], maker, [ast.literal_eval(arg) for arg in node.args],
+                              {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}))
+    return found
+
+
 def notebook_exercises(code_cells: list[dict]) -> list[tuple[str, Exercise]]:
     """Every Exercise the notebook's code cells make, in order, with the id of its cell: each
     call read with ast (its arguments are literals) and made again exactly as written."""
-    made = []
-    for cell in code_cells:
-        for node in ast.walk(ast.parse("".join(cell["source"]))):
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            if isinstance(func, ast.Name) and func.id == "Exercise":
-                maker = Exercise
-            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                  and func.value.id == "Exercise"):
-                maker = getattr(Exercise, func.attr)
-            else:
-                continue
-            args = [ast.literal_eval(arg) for arg in node.args]
-            kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords}
-            made.append((cell["id"], maker(*args, **kwargs)))
-    return made
+    return [(cell_id, maker(*args, **kwargs))
+            for cell_id, maker, args, kwargs in exercise_calls(code_cells)]
 
 
 def answer_forms(exercise: Exercise) -> list[str]:
@@ -90,6 +102,7 @@ def assert_the_leak_check_sees_a_printed_answer(exercises: list[tuple[str, Exerc
     """The check above is no formality: an output with the answer in it is caught."""
     for _, exercise in exercises:
         forms = answer_forms(exercise)
+        assert forms or exercise.kind == "choice", exercise  # only a short option has none
         if forms:
             assert any(shows(f"  gradient = {form}\n", form) for form in forms)
     assert not shows("-6.5 and 16 and 6x", "6") and shows("∂f/∂x = 6", "6")
@@ -144,3 +157,86 @@ def assert_every_try_this_in_the_key(markdown_cells: list[dict], notes: Path) ->
             bullets += found or 1
     answered = [title for title in key_sections(notes) if title.startswith("Try this")]
     assert bullets >= 1 and len(answered) >= bullets
+
+
+class PracticeChecks:
+    """Every check above as tests, for a lesson's test file to take over with its notebook:
+    `class TestPractice(PracticeChecks)` setting `notebook` (its path), `notes` (the teacher's
+    notes) and `minimum` (the fewest exercises it may have). Its name does not start with Test,
+    so pytest collects it only in a lesson's subclass."""
+
+    notebook: Path
+    notes: Path
+    minimum: int
+
+    @property
+    def code_cells(self) -> list[dict]:
+        return notebook_reader(self.notebook)[0]("code")
+
+    @property
+    def markdown_cells(self) -> list[dict]:
+        return notebook_reader(self.notebook)[0]("markdown")
+
+    @property
+    def exercises(self) -> list[tuple[str, Exercise]]:
+        return notebook_exercises(self.code_cells)
+
+    def pytest_generate_tests(self, metafunc) -> None:
+        """One test per exercise, named by its cell's id."""
+        if "exercise" in metafunc.fixturenames:
+            metafunc.parametrize("cell_id, exercise", self.exercises,
+                                 ids=[cell_id for cell_id, _ in self.exercises])
+
+    def test_no_saved_output_hint_or_question_shows_an_exercises_answer(self, cell_id,
+                                                                         exercise):
+        assert_no_answer_shown(self.code_cells, self.exercises, cell_id, exercise)
+
+    def test_the_leak_check_would_see_a_printed_answer(self):
+        assert_the_leak_check_sees_a_printed_answer(self.exercises)
+
+    def test_at_least_two_kinds_and_progress_at_the_end(self):
+        assert_kinds_and_progress(self.exercises, self.code_cells, self.markdown_cells,
+                                  self.minimum)
+
+    def test_the_teachers_notes_have_a_plan_and_an_answer_key(self):
+        assert_notes_have_a_plan_and_an_answer_key(self.notes)
+
+    def test_every_exercise_is_in_the_answer_key_with_an_answer_the_checker_accepts(self):
+        assert_every_exercise_in_the_key(self.notes, self.exercises)
+
+    def test_every_try_this_is_answered_in_the_key(self):
+        assert_every_try_this_in_the_key(self.markdown_cells, self.notes)
+
+
+def exercise_calls_by_cell(cells: list[dict]) -> dict[str, tuple[Callable[..., Exercise], list,
+                                                                 dict]]:
+    """cell id -> (what makes its Exercise, its arguments, its keywords), for the code cells
+    of a notebook's cells, in the lesson's order; a lesson's `made(cell_id)` makes each again,
+    fresh, as `maker(*args, **kwargs)`."""
+    code = [cell for cell in cells if cell["cell_type"] == "code"]
+    return {cell_id: (maker, args, kwargs)
+            for cell_id, maker, args, kwargs in exercise_calls(code)}
+
+
+def notebook_reader(path: Path) -> tuple[Callable[..., list[dict]], Callable[[str], dict],
+                                         Callable[[str], str]]:
+    """A saved notebook's `cells(kind=None)` (all, or those of a kind), `cell(cell_id)` and
+    `source(cell_id)`, each reading the file afresh."""
+
+    def cells(kind: str | None = None) -> list[dict]:
+        book = json.loads(path.read_text())
+        return [c for c in book["cells"] if kind is None or c["cell_type"] == kind]
+
+    def cell(cell_id: str) -> dict:
+        return next(c for c in cells() if c.get("id") == cell_id)
+
+    def source(cell_id: str) -> str:
+        return "".join(cell(cell_id)["source"])
+
+    return cells, cell, source
+
+
+def assert_says_it_is_an_extension(top: str) -> None:
+    """The top cell of an optimizers lesson (10, 11) says it goes beyond the chapter."""
+    assert "**Extension.**" in top and "beyond the chapter" in top
+    assert "chapter on optimizers" in top

@@ -24,18 +24,11 @@ MIN_EXERCISES = 2  # the introduction: two exercises to try the answer boxes
 X = sp.symbols("x")
 
 
-def cells(kind: str | None = None) -> list[dict]:
-    book = json.loads(LESSON.read_text())
-    return [cell for cell in book["cells"] if kind is None or cell["cell_type"] == kind]
-
-
-def source(cell_id: str) -> str:
-    return next("".join(c["source"]) for c in cells() if c.get("id") == cell_id)
+cells, cell, source = practice.notebook_reader(LESSON)
 
 
 def output(cell_id: str) -> str:
-    cell = next(c for c in cells() if c.get("id") == cell_id)
-    return "".join("".join(o.get("text", "")) for o in cell["outputs"])
+    return "".join("".join(o.get("text", "")) for o in cell(cell_id)["outputs"])
 
 
 def number_after(label: str, text: str) -> float:
@@ -204,26 +197,5 @@ def test_the_table_of_lessons_links_each_lesson_with_its_number():
 EXERCISES = practice.notebook_exercises(cells("code"))
 
 
-@pytest.mark.parametrize("cell_id, exercise", EXERCISES, ids=[c for c, _ in EXERCISES])
-def test_no_saved_output_hint_or_question_shows_an_exercises_answer(cell_id, exercise):
-    practice.assert_no_answer_shown(cells("code"), EXERCISES, cell_id, exercise)
-
-
-def test_the_leak_check_would_see_a_printed_answer():
-    practice.assert_the_leak_check_sees_a_printed_answer(EXERCISES)
-
-
-def test_at_least_two_kinds_and_progress_at_the_end():
-    practice.assert_kinds_and_progress(EXERCISES, cells("code"), cells("markdown"), MIN_EXERCISES)
-
-
-def test_the_teachers_notes_have_a_plan_and_an_answer_key():
-    practice.assert_notes_have_a_plan_and_an_answer_key(NOTES)
-
-
-def test_every_exercise_is_in_the_answer_key_with_an_answer_the_checker_accepts():
-    practice.assert_every_exercise_in_the_key(NOTES, EXERCISES)
-
-
-def test_every_try_this_is_answered_in_the_key():
-    practice.assert_every_try_this_in_the_key(cells("markdown"), NOTES)
+class TestPractice(practice.PracticeChecks):
+    notebook, notes, minimum = LESSON, NOTES, MIN_EXERCISES

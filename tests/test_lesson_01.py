@@ -6,61 +6,29 @@ plausible wrong answers rejected, each hint's worked step checked, and no answer
 before the learner answers (saved outputs, prose, the labs' default readouts, hints)."""
 
 import ast
-import json
-import re
-from pathlib import Path
-from tokenize import TokenError
 
 import numpy as np  # noqa: E402
 import plotly  # noqa: F401 - required: a missing one fails the tests
 import pytest
 import sympy as sp
-from sympy.parsing.sympy_parser import (  # noqa: E402
-    convert_xor,
-    implicit_multiplication_application,
-    parse_expr,
-    standard_transformations,
+from lesson_page import (  # noqa: E402
+    EARLY_READING,
+    Lesson,
+    PageChecks,
+    arithmetic,
+    assert_exercises_then_progress,
+    plain,
+    reachable,
 )
 
-from gradlab.views import PartialsTable, Progress  # noqa: E402
+from gradlab.views import PartialsTable  # noqa: E402
 from gradlab.views._common import fmt  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "01_partial_derivatives.ipynb"
-KEY = ROOT / "docs" / "teaching" / "lessons" / "01_partial_derivatives.md"
-CELLS = {cell["id"]: cell for cell in json.loads(NOTEBOOK.read_text())["cells"]}
 LABS = ("Curve(", "Surface(", "PartialsTable(")
-READER = standard_transformations + (implicit_multiplication_application, convert_xor)
+LESSON = Lesson("01_partial_derivatives", "01-03", LABS, **EARLY_READING)
+CELLS, CELLS_ORDER = LESSON.cells, LESSON.order
+text, words, run_cell = LESSON.text, LESSON.words, LESSON.run
 x, y, z, h = sp.symbols("x y z h")
-
-
-def text(cell_id: str) -> str:
-    return "".join(CELLS[cell_id]["source"])
-
-
-def words(cell_id: str) -> str:
-    """A markdown cell's text with its line breaks as spaces (for the phrases it must say)."""
-    return " ".join(text(cell_id).split())
-
-
-def run_cell(cell_id: str):
-    """The value a code cell of the notebook shows (its last expression), run as the notebook
-    runs it, after the lesson's import cell."""
-    namespace: dict = {}
-    exec(text("01-03"), namespace)
-    tree = ast.parse(text(cell_id))
-    exec(compile(ast.Module(tree.body[:-1], []), cell_id, "exec"), namespace)
-    return eval(compile(ast.Expression(tree.body[-1].value), cell_id, "eval"), namespace)
-
-
-def plain(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", html)).replace("&nbsp;", " ")
-
-
-def reachable(slider, value: float) -> bool:
-    """A learner can put the slider at value: inside its range, on its step."""
-    steps = (value - slider.min) / slider.step
-    return slider.min <= value <= slider.max and abs(steps - round(steps)) < 1e-9
 
 
 def slope_of(trace) -> float:
@@ -146,7 +114,6 @@ def test_the_prose_formulas_hold_and_leave_the_x_partial_to_the_learner():
     assert sp.simplify((F.subs(x, x + h) - F) / h - sp.diff(F, x) - h * y) == 0
 
 
-CELLS_ORDER = list(CELLS)
 
 
 def test_the_secant_of_the_x_slice_holds_y_and_approaches_the_partial():
@@ -351,13 +318,11 @@ def test_the_summary_prints_sympys_numbers_at_points_no_exercise_asks_about():
     assert {"x": -1.5} not in asked and {"x": -1.0, "y": 1.5} not in asked
 
 
-# -- the practice as a whole ----------------------------------------------------------------------
+# -- the practice as a whole (the checks every lesson shares are in tests/lesson_page.py) --------
 
 def test_the_lesson_has_six_exercises_of_two_kinds_each_after_its_idea_then_progress():
-    assert exercise_cells() == EXERCISES
-    exercises = [run_cell(c) for c in EXERCISES]
-    assert [e.kind for e in exercises] == ["number", "formula", "number", "formula", "formula",
-                                           "number"]
+    assert_exercises_then_progress(LESSON, EXERCISES, ["number", "formula", "number", "formula",
+                                                       "formula", "number"])
     order = CELLS_ORDER
     # each right after the idea it practises: the one-input slope after its lab; the x partial
     # after the definition; the secant after the slice lab; the freezing practice before the
@@ -367,229 +332,7 @@ def test_the_lesson_has_six_exercises_of_two_kinds_each_after_its_idea_then_prog
     assert order.index("01-08") < order.index("01-14") < order.index("01-21") \
         < order.index("01-23") < order.index("01-09")
     assert order.index("01-16") < order.index("01-17") < order.index("01-11")
-    assert text(order[-2]).strip() == "## Your progress" and text(order[-1]).strip() == \
-        "Progress()"
-    progress = Progress(exercises)
-    assert progress.count == 6 and progress.solved_count == 0
-    for exercise in exercises:
-        assert len(exercise.hints) == 3  # a nudge, the rule, the worked step
-        assert exercise.check(exercise.answer_text) is True
-    assert progress.solved_count == 6
-    progress.reset()
-    assert progress.solved_count == 0
 
 
-def test_the_exercise_cells_hide_their_code_which_holds_the_hints():
-    for cell_id in EXERCISES:
-        assert CELLS[cell_id]["metadata"].get("jupyter", {}).get("source_hidden") is True
-        first = text(cell_id).splitlines()[0]
-        assert not any(hint[:25] in first for hint in run_cell(cell_id).hints)
-        assert len([line for line in text(cell_id).splitlines() if line.strip()]) <= 3
-# -- the exercises, read from the notebook, and what the page shows -------------------------------
-
-def exercise_cells() -> list[str]:
-    """The ids of the code cells that make an Exercise (any kind), in the lesson's order."""
-    found = []
-    for cell_id, cell in CELLS.items():
-        if cell["cell_type"] != "code":
-            continue
-        for node in ast.walk(ast.parse(text(cell_id))):
-            func = getattr(node, "func", None)
-            if (isinstance(func, ast.Name) and func.id == "Exercise") or (
-                    isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                    and func.value.id == "Exercise"):
-                found.append(cell_id)
-                break
-    return found
-
-
-def arithmetic(worked: str) -> float:
-    """A hint's worked step such as '3·2² − 2', evaluated by SymPy (not by gradlab)."""
-    for old, new in (("·", "*"), ("−", "-"), ("²", "**2"), ("³", "**3")):
-        worked = worked.replace(old, new)
-    return float(sp.sympify(worked))
-
-
-def number_texts(value: float) -> set[str]:
-    """A number as a page might print it: several roundings, either minus sign, unsigned."""
-    texts = set()
-    for v in (value, abs(value)):
-        for spec in ("g", ".1f", ".2f", ".3f", ".3g", ".6g"):
-            shown = format(v, spec)
-            texts |= {shown, shown.replace("-", "−")}
-    return texts
-
-
-def shows_number(page: str, shown: str) -> bool:
-    """Does the page hold the number as a value: not as part of a longer number, a lesson's
-    number, nor a coefficient or an exponent of a formula (5*z, 5z, x^2, 10^{-5})?"""
-    pattern = (rf"(?<![\d.^])(?<!\^-)(?<!\^{{)(?<!\^{{-)(?<!esson ){re.escape(shown)}"
-               r"(?![\d^*a-zA-Z]|\.\d)")
-    return re.search(pattern, page) is not None
-
-
-UNICODE = (("·", "*"), ("−", "-"), ("²", "^2"), ("³", "^3"), (r"\cdot", "*"), (r"\,", " "),
-           (r"\left", ""), (r"\right", ""), (r"\;", " "), ("{", "("), ("}", ")"))
-
-
-def formula_pieces(page: str) -> list:
-    """Every piece of the page between '=', ',', ':', ';' and '$' that reads as a formula in
-    x, y and z alone, as SymPy reads it (2xy, 3 \\cdot 2y, 3*x^3 + 2*y + 5, ...)."""
-    for old, new in UNICODE:
-        page = page.replace(old, new)
-    pieces = []
-    for piece in re.split(r"[=,:;$\n]|\\qquad|\\quad", page):
-        piece = piece.strip().rstrip(".")
-        if not piece or not re.fullmatch(r"[0-9xyz+\-*/^(). ]+", piece) or not re.search(
-                "[xyz]", piece):
-            continue
-        try:
-            pieces.append(parse_expr(piece, local_dict={"x": x, "y": y, "z": z},
-                                     transformations=READER))
-        except (SyntaxError, TypeError, ValueError, sp.SympifyError, TokenError):
-            continue
-    return pieces
-
-
-def oracle_formula(exercise):
-    """SymPy's partial of the exercise's f (read by SymPy from its text, not by gradlab)."""
-    f = parse_expr(exercise.expression.text.replace("^", "**"),
-                   local_dict={"x": x, "y": y, "z": z})
-    return sp.diff(f, sp.Symbol(exercise.partial))
-
-
-def saved_outputs() -> str:
-    texts = []
-    for cell in CELLS.values():
-        for output in cell.get("outputs", []):
-            texts.append("".join(output.get("text", "")))
-            for value in output.get("data", {}).values():
-                texts.append("".join(value) if isinstance(value, list) else str(value))
-    return "\n".join(texts)
-
-
-def prose() -> str:
-    return "\n".join(text(c) for c, cell in CELLS.items() if cell["cell_type"] == "markdown")
-
-
-def lab_cells() -> list[str]:
-    return [c for c, cell in CELLS.items() if cell["cell_type"] == "code"
-            and text(c).startswith(LABS)]
-
-
-def default_readouts() -> str:
-    """What each lab shows at its default point, as plain text."""
-    shown = []
-    for cell_id in lab_cells():
-        lab = run_cell(cell_id)
-        for name in ("readout", "table", "parts_table"):
-            widget = getattr(lab, name, None)
-            if widget is not None:
-                shown.append(plain(widget.value))
-        shown += [plain(trace.name or "") for figure in getattr(lab, "figures", [])
-                  for trace in figure.data]
-    assert shown
-    return "\n".join(shown)
-
-
-def page_before_answering() -> dict[str, str]:
-    """Everything a learner can read before answering: saved outputs, prose, the labs'
-    readouts at their default points, every hint, and each exercise cell's first line (shown
-    when its code is collapsed)."""
-    exercises = [run_cell(c) for c in exercise_cells()]
-    return {"saved outputs": saved_outputs(), "prose": prose(),
-            "readouts": default_readouts(),
-            "hints": "\n".join(h for e in exercises for h in e.hints),
-            "first lines": "\n".join(text(c).splitlines()[0] for c in exercise_cells())}
-
-
-def leaks(exercise, page: str) -> list[str]:
-    """The forms of the exercise's answer that the page shows."""
-    found = []
-    if exercise.kind == "number":
-        found = [t for t in number_texts(exercise.expected) if shows_number(page, t)]
-    elif exercise.kind == "vector":
-        values = list(exercise.expected.values())
-        for spec in ("g", ".1f", ".2f", ".3g"):
-            parts = [format(v, spec) for v in values]
-            for sep in (", ", ",", " ", "; "):
-                for joined in (sep.join(parts), f"({sep.join(parts)})"):
-                    if joined in page or joined.replace("-", "−") in page:
-                        found.append(joined)
-    elif exercise.kind == "formula":
-        target = oracle_formula(exercise)
-        found = [t for t in (exercise.answer_text, exercise.answer_text.replace(" ", ""))
-                 if t in page]
-        found += [str(p) for p in formula_pieces(page) if sp.simplify(p - target) == 0]
-    elif exercise.problem.multiple is False:  # a choice with one right option, said in words
-        found = [exercise.answer_text] if exercise.answer_text in page else []
-    return found
-
-
-def test_no_answer_is_on_the_page_before_the_learner_answers():
-    page = page_before_answering()
-    for cell_id in exercise_cells():
-        exercise = run_cell(cell_id)
-        for where, shown in page.items():
-            if where == "hints":  # its own hints, and the others'
-                shown = "\n".join(h for c in exercise_cells() for h in run_cell(c).hints)
-            assert not leaks(exercise, shown), (cell_id, where, leaks(exercise, shown))
-        if exercise.at is not None:  # nothing printed or shown at the exercise's point
-            point = ", ".join(f"{k} = {v:g}" for k, v in exercise.at.items())
-            assert f"at {point}:" not in page["saved outputs"], cell_id
-            for lab_id in lab_cells():
-                lab = run_cell(lab_id)
-                expression = getattr(lab, "expression", None)
-                if expression is None:  # a PartialsTable
-                    expression = lab.source.expression
-                if expression.text == exercise.expression.text:
-                    default = {k: float(s.value) for k, s in lab.sliders.items()}
-                    assert default != exercise.at, (cell_id, lab_id)
-
-
-def test_the_leak_check_finds_an_answer_in_each_form():
-    """The check above can fail: it finds each kind of answer where it is written."""
-    for cell_id in exercise_cells():
-        exercise = run_cell(cell_id)
-        if exercise.kind == "number":
-            assert leaks(exercise, f"slope = {exercise.expected:g}.")
-        elif exercise.kind == "vector":
-            values = ", ".join(f"{v:g}" for v in exercise.expected.values())
-            assert leaks(exercise, f"gradient ∇f = ({values})")
-        elif exercise.kind == "formula":
-            target = oracle_formula(exercise)
-            assert leaks(exercise, f"so $\\frac{{\\partial f}}{{\\partial v}} = "
-                                   f"{sp.latex(sp.expand(target))}$.")
-            assert leaks(exercise, f"∂f/∂v = {sp.factor(target)} = 3")
-        elif not exercise.problem.multiple:
-            assert leaks(exercise, f"({exercise.answer_text})")
-
-
-# -- the teacher's notes --------------------------------------------------------------------------
-
-def test_the_teachers_answer_key_has_every_exercise_with_the_cores_answer_and_each_try_this():
-    key = KEY.read_text()
-    assert "## Lesson plan" in key and "## Answer key" in key
-    assert "Gradients, Partial Derivatives, and the Chain Rule" in " ".join(key.split())
-    headings = re.findall(r"^### Exercise (\d+): .+\n+Answer: (.+)$", key, flags=re.M)
-    assert [int(k) for k, _ in headings] == list(range(1, len(EXERCISES) + 1))
-    for (_, answer), cell_id in zip(headings, EXERCISES, strict=True):
-        exercise = run_cell(cell_id)
-        typed = answer.strip().strip("`")
-        if exercise.kind == "choice":
-            assert typed == exercise.answer_text, cell_id
-        else:
-            assert exercise.problem.check(typed).correct, (cell_id, typed)
-    assert len(re.findall(r"^### Try this: ", key, flags=re.M)) == len(try_this()) == TRY_THIS
-
-
-def try_this() -> list[str]:
-    """Each "Try this" of the lesson: a bullet of a list, or the whole paragraph."""
-    found = []
-    for cell_id, cell in CELLS.items():
-        if cell["cell_type"] != "markdown" or "**Try this:**" not in text(cell_id):
-            continue
-        body = text(cell_id).split("**Try this:**")[1].split("**Check")[0]
-        bullets = [line for line in body.splitlines() if line.startswith("- ")]
-        found += bullets or [body.strip()]
-    return found
+class TestPage(PageChecks):
+    lesson, exercises, try_this = LESSON, EXERCISES, TRY_THIS

@@ -15,9 +15,14 @@ import numpy as np
 import plotly  # noqa: F401 - required: a missing one fails the tests
 import pytest
 import sympy
-from lesson_page import Lesson, key_entries, leaks, sample_leak
+from lesson_page import (
+    Lesson,
+    PageChecks,
+    assert_exercises_then_progress,
+    leaks,
+)
 
-from gradlab.views import GradientField, Progress  # noqa: E402
+from gradlab.views import GradientField  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_gradient.ipynb"
 X, Y = sympy.symbols("x y", real=True)
@@ -351,88 +356,44 @@ def test_exercise_5_just_below_the_zigzag_threshold_y_shrinks_without_flipping()
 
 
 def test_the_lesson_has_five_exercises_of_three_kinds_each_after_its_idea_then_progress():
-    assert LESSON.exercise_cells() == EXERCISES
-    exercises = [LESSON.run(c) for c in EXERCISES]
-    assert [e.kind for e in exercises] == ["number", "vector", "choice", "number", "choice"]
+    assert_exercises_then_progress(LESSON, EXERCISES,
+                                   ["number", "vector", "choice", "number", "choice"])
     order = LESSON.order
     # the gradient's exercises after its lab and Try this, the descent's after theirs
     assert order.index("04-05") < order.index("04-12") < order.index("04-14") \
         < order.index("04-15") < order.index("04-11")
     assert order.index("04-07") < order.index("04-13") < order.index("04-16") \
         < order.index("04-10")
-    assert LESSON.text(order[-2]).strip() == "## Your progress"
-    assert LESSON.text(order[-1]).strip() == "Progress()"
-    progress = Progress(exercises)
-    assert progress.count == 5 and progress.solved_count == 0
-    for exercise in exercises:
-        assert len(exercise.hints) == 3  # a nudge, the rule, the worked step
-        answer = exercise.expected if exercise.kind == "choice" else exercise.answer_text
-        assert exercise.check(answer) is True
-    assert progress.solved_count == 5
-    progress.reset()
-    assert progress.solved_count == 0
 
 
-def test_the_exercise_cells_hide_their_code_which_holds_the_hints():
-    for cell_id in EXERCISES:
-        cell = LESSON.cells[cell_id]
-        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
-        kind = LESSON.run(cell_id).kind
-        assert "".join(cell["outputs"][0]["data"]["text/plain"]).strip() == \
-            f"Exercise ({kind}): run the cell to answer it"
-        first = LESSON.text(cell_id).splitlines()[0]
-        exercise = LESSON.run(cell_id)
-        assert not any(hint[:25] in first for hint in exercise.hints)
-        if exercise.kind == "choice":
-            assert exercise.answer_text not in first  # the options are on the next line
-        assert len([line for line in LESSON.text(cell_id).splitlines() if line.strip()]) <= 3
+class TestPage(PageChecks):
+    lesson, exercises, try_this = LESSON, EXERCISES, TRY_THIS
 
+    def test_no_answer_is_on_the_page_before_the_learner_answers(self):
+        super().test_no_answer_is_on_the_page_before_the_learner_answers()
+        # the labs open at (1, 1), where the summary prints too: no exercise asks about it
+        for lab in (level_lab(), descent_lab()):
+            assert lab.position == (1.0, 1.0)
+        assert all(LESSON.run(c).at in (None, {"x": 2.0, "y": -0.5}, {"x": -0.5, "y": 0.8},
+                                        {"x": 1.0, "y": 0.4}) for c in EXERCISES)
 
-def test_no_answer_is_on_the_page_before_the_learner_answers():
-    page = LESSON.page_before_answering()
-    for cell_id in EXERCISES:
-        exercise = LESSON.run(cell_id)
-        for where, shown in page.items():
-            assert not leaks(exercise, shown), (cell_id, where, leaks(exercise, shown))
-        if exercise.at is not None:  # nothing printed at the exercise's point
-            point = ", ".join(f"{k} = {v:g}" for k, v in exercise.at.items())
-            assert f"at {point}:" not in page["saved outputs"], cell_id
-    # the labs open at (1, 1), where the summary prints too: no exercise asks about it
-    for lab in (level_lab(), descent_lab()):
-        assert lab.position == (1.0, 1.0)
-    assert all(LESSON.run(c).at in (None, {"x": 2.0, "y": -0.5}, {"x": -0.5, "y": 0.8},
-                                    {"x": 1.0, "y": 0.4}) for c in EXERCISES)
+    def test_the_leak_check_finds_an_answer_in_each_form(self):
+        super().test_the_leak_check_finds_an_answer_in_each_form()
+        assert leaks(LESSON.run("04-12"), "so ∂f/∂y = −3 there")
+        assert not leaks(LESSON.run("04-12"), "for $\\eta > 1/3$ it is below $-1$; 3y^2")
 
+    def test_the_teachers_notes_have_every_exercise_with_the_cores_answer_and_each_try(self):
+        super().test_the_teachers_notes_have_every_exercise_with_the_cores_answer_and_each_try()
+        key = LESSON.key.read_text()
+        # the numbers the key's Try this answers state, by hand
+        assert math.sqrt(48) == pytest.approx(6.93, abs=5e-3) and "\\approx 6.9" in key
+        assert 0.998**20 == pytest.approx(0.96, abs=5e-3)
+        assert 0.994**20 == pytest.approx(0.89, abs=5e-3)
+        assert 0.998**40 + 3 * 0.994**40 == pytest.approx(3.3, abs=0.05)
+        assert [round(1 - 6 * eta, 2) for eta in (0.1, 0.15, 0.2, 0.3, 0.4)] == \
+            [0.4, 0.1, -0.2, -0.8, -1.4]
+        assert "−0.2 at 0.2" in key and "−1.4 at\n0.4" in key
 
-def test_the_leak_check_finds_an_answer_in_each_form():
-    """The check above can fail: it finds each exercise's answer where it is written."""
-    for cell_id in EXERCISES:
-        exercise = LESSON.run(cell_id)
-        assert leaks(exercise, sample_leak(exercise)), cell_id
-    assert leaks(LESSON.run("04-12"), "so ∂f/∂y = −3 there")
-    assert not leaks(LESSON.run("04-12"), "for $\\eta > 1/3$ it is below $-1$; 3y^2")
-
-
-def test_the_teachers_notes_have_every_exercise_with_the_cores_answer_and_each_try_this():
-    entries = key_entries(LESSON)
-    assert [int(k) for k, _ in entries] == list(range(1, len(EXERCISES) + 1))
-    for (_, answer), cell_id in zip(entries, EXERCISES, strict=True):
-        exercise = LESSON.run(cell_id)
-        typed = answer.strip().strip("`")
-        if exercise.kind == "choice":
-            assert typed == exercise.answer_text, cell_id
-        else:
-            assert exercise.problem.check(typed).correct, (cell_id, typed)
-    key = LESSON.key.read_text()
-    assert len(re.findall(r"^### Try this: ", key, flags=re.M)) == len(LESSON.try_this()) \
-        == TRY_THIS
-    # the numbers the key's Try this answers state, by hand
-    assert math.sqrt(48) == pytest.approx(6.93, abs=5e-3) and "\\approx 6.9" in key
-    assert 0.998**20 == pytest.approx(0.96, abs=5e-3) and 0.994**20 == pytest.approx(0.89, abs=5e-3)
-    assert 0.998**40 + 3 * 0.994**40 == pytest.approx(3.3, abs=0.05)
-    assert [round(1 - 6 * eta, 2) for eta in (0.1, 0.15, 0.2, 0.3, 0.4)] == \
-        [0.4, 0.1, -0.2, -0.8, -1.4]
-    assert "−0.2 at 0.2" in key and "−1.4 at\n0.4" in key
 
 def test_the_saved_summary_matches_sympy():
     book = json.loads(NOTEBOOK.read_text())

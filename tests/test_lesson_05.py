@@ -7,7 +7,6 @@ hold each exercise with the core's answer and each Try this."""
 
 import json
 import math
-import re
 from pathlib import Path
 
 import ipywidgets  # noqa: F401 - required: a missing one fails the tests
@@ -15,9 +14,14 @@ import numpy as np
 import plotly  # noqa: F401 - required: a missing one fails the tests
 import pytest
 import sympy
-from lesson_page import Lesson, key_entries, leaks, sample_leak
+from lesson_page import (
+    Lesson,
+    PageChecks,
+    assert_exercises_then_progress,
+    leaks,
+)
 
-from gradlab.views import ChainRule, ComputationGraph, Progress  # noqa: E402
+from gradlab.views import ChainRule, ComputationGraph  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "05_chain_rule.ipynb"
 X, Y, G = sympy.symbols("x y g", real=True)
@@ -342,10 +346,8 @@ def test_the_other_exercises_reject_the_slips_the_key_names():
 
 
 def test_the_lesson_has_six_exercises_of_two_kinds_each_after_its_idea_then_progress():
-    assert LESSON.exercise_cells() == EXERCISES
-    exercises = [LESSON.run(c) for c in EXERCISES]
-    assert [e.kind for e in exercises] == ["number", "formula", "number", "formula", "number",
-                                           "number"]
+    assert_exercises_then_progress(LESSON, EXERCISES, ["number", "formula", "number", "formula",
+                                                       "number", "number"])
     order = LESSON.order
     index = order.index
     assert index("05-05") < index("05-12") < index("05-28") < index("05-18")  # the example
@@ -353,74 +355,28 @@ def test_the_lesson_has_six_exercises_of_two_kinds_each_after_its_idea_then_prog
         < index("05-07")  # e^u, after its lab and its graph
     assert index("05-23") < index("05-26") < index("05-24")  # the partial form
     assert index("05-10") < index("05-27") < index("05-13")  # two paths
-    assert LESSON.text(order[-2]).strip() == "## Your progress"
-    assert LESSON.text(order[-1]).strip() == "Progress()"
-    progress = Progress(exercises)
-    assert progress.count == 6 and progress.solved_count == 0
-    for exercise in exercises:
-        assert len(exercise.hints) == 3  # a nudge, the rule, the worked step
-        assert exercise.check(exercise.answer_text) is True
-    assert progress.solved_count == 6
-    progress.reset()
-    assert progress.solved_count == 0
 
 
-def test_the_exercise_cells_hide_their_code_which_holds_the_hints():
-    for cell_id in EXERCISES:
-        cell = LESSON.cells[cell_id]
-        exercise = LESSON.run(cell_id)
-        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
-        assert "".join(cell["outputs"][0]["data"]["text/plain"]).strip() == \
-            f"Exercise ({exercise.kind}): run the cell to answer it"
-        first = LESSON.text(cell_id).splitlines()[0]
-        assert not any(hint[:25] in first for hint in exercise.hints)
-        assert len([line for line in LESSON.text(cell_id).splitlines() if line.strip()]) <= 3
+class TestPage(PageChecks):
+    lesson, exercises, try_this = LESSON, EXERCISES, TRY_THIS
 
+    def test_the_leak_check_finds_an_answer_in_each_form(self):
+        super().test_the_leak_check_finds_an_answer_in_each_form()
+        assert leaks(LESSON.run("05-28"), "so $h'(x) = 6(3x^2)^2 \\cdot 6x$")
+        assert leaks(LESSON.run("05-29"), "$h'(x) = e^{x^2 + 3x} \\cdot (2x + 3)$")
+        assert leaks(LESSON.run("05-25"), "the slope there is −0.7788")
 
-def test_no_answer_is_on_the_page_before_the_learner_answers():
-    page = LESSON.page_before_answering()
-    for cell_id in EXERCISES:
-        exercise = LESSON.run(cell_id)
-        for where, shown in page.items():
-            assert not leaks(exercise, shown), (cell_id, where, leaks(exercise, shown))
-        if exercise.at is not None:  # nothing printed at the exercise's point, no lab opens there
-            point = ", ".join(f"{k} = {v:g}" for k, v in exercise.at.items())
-            assert f"at {point}:" not in page["saved outputs"], cell_id
-            for lab_id in LESSON.lab_cells():
-                lab = LESSON.run(lab_id)
-                source = getattr(lab, "expression", None) or lab.source.expression
-                if source.text == exercise.expression.text:
-                    default = {k: float(s.value) for k, s in lab.sliders.items()}
-                    assert default != exercise.at, (cell_id, lab_id)
-
-
-def test_the_leak_check_finds_an_answer_in_each_form():
-    """The check above can fail: it finds each exercise's answer where it is written."""
-    for cell_id in EXERCISES:
-        exercise = LESSON.run(cell_id)
-        assert leaks(exercise, sample_leak(exercise)), cell_id
-    assert leaks(LESSON.run("05-28"), "so $h'(x) = 6(3x^2)^2 \\cdot 6x$")
-    assert leaks(LESSON.run("05-29"), "$h'(x) = e^{x^2 + 3x} \\cdot (2x + 3)$")
-    assert leaks(LESSON.run("05-25"), "the slope there is −0.7788")
-
-
-def test_the_teachers_notes_have_every_exercise_with_the_cores_answer_and_each_try_this():
-    entries = key_entries(LESSON)
-    assert [int(k) for k, _ in entries] == list(range(1, len(EXERCISES) + 1))
-    for (_, answer), cell_id in zip(entries, EXERCISES, strict=True):
-        typed = answer.strip().strip("`")
-        assert LESSON.run(cell_id).problem.check(typed).correct, (cell_id, typed)
-    key = LESSON.key.read_text()
-    assert len(re.findall(r"^### Try this: ", key, flags=re.M)) == len(LESSON.try_this()) \
-        == TRY_THIS
-    # the numbers the key's reasoning states, by hand or SymPy
-    assert 15 * (2 * 0.25) ** 4 * 4 * 0.5 == 1.875
-    assert sympy.expand(sympy.diff(-2 * X * GAUSS, X) - (4 * X**2 - 2) * GAUSS) == 0
-    assert "(4x^2 - 2)\\,e^{-x^2}" in key
-    assert abs(at(sympy.diff(GAUSS, X), x=0.7)) == pytest.approx(0.858, abs=5e-4)
-    assert at(sympy.diff(GAUSS_2D, X), x=0.5, y=1) == pytest.approx(-0.287, abs=5e-4)
-    assert -2 * math.exp(-1) == pytest.approx(-0.736, abs=5e-4)
-    assert "−12, only the direct path −6" in " ".join(key.split())
+    def test_the_teachers_notes_have_every_exercise_with_the_cores_answer_and_each_try(self):
+        super().test_the_teachers_notes_have_every_exercise_with_the_cores_answer_and_each_try()
+        key = LESSON.key.read_text()
+        # the numbers the key's reasoning states, by hand or SymPy
+        assert 15 * (2 * 0.25) ** 4 * 4 * 0.5 == 1.875
+        assert sympy.expand(sympy.diff(-2 * X * GAUSS, X) - (4 * X**2 - 2) * GAUSS) == 0
+        assert "(4x^2 - 2)\\,e^{-x^2}" in key
+        assert abs(at(sympy.diff(GAUSS, X), x=0.7)) == pytest.approx(0.858, abs=5e-4)
+        assert at(sympy.diff(GAUSS_2D, X), x=0.5, y=1) == pytest.approx(-0.287, abs=5e-4)
+        assert -2 * math.exp(-1) == pytest.approx(-0.736, abs=5e-4)
+        assert "−12, only the direct path −6" in " ".join(key.split())
 
 
 def test_the_hints_formulas_are_right():

@@ -4,24 +4,32 @@ by hand (plain Python and SymPy, never the core); the printed numbers checked th
 The exercises are made from the notebook's own cells (read with ast): each answer checked by
 hand, plausible wrong answers rejected, each checkable in the lab, and no answer on the page."""
 
-import ast
 import json
 import math
 import re
-from pathlib import Path
 
 import ipywidgets  # noqa: F401 - required: a missing one fails the tests
 import numpy as np  # noqa: E402
 import plotly  # noqa: F401 - required: a missing one fails the tests
+import practice_checks as practice  # noqa: E402
 import pytest
 import sympy as sp  # noqa: E402
+from lesson_page import (  # noqa: E402
+    Lesson,
+    arithmetic,
+    assert_cells_hide_their_code,
+    assert_ends_with_progress,
+    assert_key_answers,
+    assert_progress_counts,
+    number_texts,
+)
+from lesson_page import shows_answer as shows  # noqa: E402
 
-from gradlab.views import Exercise, Progress  # noqa: E402
+from gradlab.views import Exercise  # noqa: E402
 from gradlab.views.neuron import NeuronLab  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "06_neuron_backprop.ipynb"
-KEY = ROOT / "docs" / "teaching" / "lessons" / "06_neuron_backprop.md"
+LESSON = Lesson("06_neuron_backprop", "06-03", ("NeuronLab(",))
+NOTEBOOK = LESSON.path
 BOOK = {"x1": 1.0, "x2": -2.0, "x3": 3.0, "w1": -3.0, "w2": -1.0, "w3": 2.0, "b": 1.0}
 NAMES = tuple(BOOK)
 
@@ -220,49 +228,15 @@ def test_the_printed_update_is_the_books_step_worked_by_hand():
 
 # -- the exercises, made from the notebook's own cells -------------------------------------------
 
-def exercise_calls() -> dict[str, tuple[str | None, list, dict]]:
-    """cell id -> (Exercise's maker: None, 'formula', ...; its arguments; its keywords), read
-    from the notebook's code with ast (the arguments are literals, as the worksheets need)."""
-    found = {}
-    for cell_id, cell in cells().items():
-        if cell["cell_type"] != "code":
-            continue
-        for node in ast.walk(ast.parse("".join(cell["source"]))):
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            if isinstance(func, ast.Name) and func.id == "Exercise":
-                maker = None
-            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                  and func.value.id == "Exercise"):
-                maker = func.attr
-            else:
-                continue
-            found[cell_id] = (maker, [ast.literal_eval(a) for a in node.args],
-                              {k.arg: ast.literal_eval(k.value) for k in node.keywords})
-    return found
-
 
 def made(cell_id: str) -> Exercise:
-    """The exercise exactly as the notebook's cell makes it."""
+    """The exercise exactly as the notebook's cell makes it (read with ast), made fresh."""
     maker, args, kwargs = exercise_calls()[cell_id]
-    return (getattr(Exercise, maker) if maker else Exercise)(*args, **kwargs)
+    return maker(*args, **kwargs)
 
 
-def arithmetic(text: str) -> float:
-    """A hint's worked step such as '2·(−3) + 1·1', evaluated by SymPy (not by gradlab)."""
-    return float(sp.sympify(text.replace("·", "*").replace("−", "-")))
-
-
-def number_texts(value: float) -> set[str]:
-    """A number as a page might print it: several roundings, either minus sign, and without
-    its sign."""
-    texts = set()
-    for v in (value, abs(value)):
-        for spec in ("g", ".2f", ".3f", ".3g", ".4g", ".6g"):
-            text = format(v, spec)
-            texts |= {text, text.replace("-", "−")}
-    return texts
+def exercise_calls() -> dict:
+    return practice.exercise_calls_by_cell(list(cells().values()))
 
 
 def answer_texts(exercise: Exercise) -> set[str]:
@@ -283,29 +257,6 @@ def answer_texts(exercise: Exercise) -> set[str]:
     return {exercise.expected} if isinstance(exercise.expected, str) else set(exercise.expected)
 
 
-def shows(text: str, answer: str) -> bool:
-    """Does the text contain the answer (a number not as part of a longer number)?"""
-    if re.fullmatch(r"[−-]?\d+(\.\d+)?", answer):
-        return re.search(rf"(?<![\d.]){re.escape(answer)}(?![\d])", text) is not None
-    return answer in text
-
-
-def saved_outputs() -> str:
-    texts = []
-    for cell in cells().values():
-        for output in cell.get("outputs", []):
-            texts.append("".join(output.get("text", "")))
-            for value in output.get("data", {}).values():
-                texts.append(value if isinstance(value, str) else "".join(value)
-                             if isinstance(value, list) else json.dumps(value))
-    return "\n".join(texts)
-
-
-def prose() -> str:
-    return "\n".join("".join(c["source"]) for c in cells().values()
-                     if c["cell_type"] == "markdown")
-
-
 EXERCISES = ("06-16", "06-06", "06-17", "06-18")
 
 
@@ -317,21 +268,12 @@ def test_the_lesson_has_four_exercises_of_four_kinds_each_after_its_idea_then_pr
     assert ids.index("06-05") < ids.index("06-16") < ids.index("06-11")
     assert ids.index("06-13") < ids.index("06-06") < ids.index("06-17") < ids.index("06-18") \
         < ids.index("06-07")
-    assert source(ids[-2]).strip() == "## Your progress" and source(ids[-1]).strip() == \
-        "Progress()"
-    exercises = [made(i) for i in EXERCISES]
-    progress = Progress(exercises)
-    assert progress.count == 4 and progress.solved_count == 0
-    for exercise in exercises:
-        assert len(exercise.hints) == 3  # a nudge, the rule, the worked step
-        assert exercise.check(exercise.answer_text) is True
-    assert progress.solved_count == 4
-    progress.reset()
-    assert progress.solved_count == 0
+    assert_ends_with_progress([source(i) for i in ids])
+    assert_progress_counts([made(i) for i in EXERCISES])
 
 
 def test_no_answer_is_on_the_page_before_the_learner_answers():
-    outputs, text = saved_outputs(), prose()
+    outputs, text = LESSON.saved_outputs(), LESSON.prose()
     exercises = {cell_id: made(cell_id) for cell_id in EXERCISES}
     words = [hint for e in exercises.values() for hint in e.hints]
     lab = NeuronLab()  # its readouts at the default point
@@ -353,7 +295,7 @@ def test_exercise_relu_off_none_of_the_seven_gets_a_gradient():
     exercise = made("06-16")
     maker, (expression, *_), kwargs = exercise_calls()["06-16"]
     point = {name: float(v) for name, v in kwargs["at"].items()}
-    assert maker == "which_inputs" and expression == "relu(x1*w1 + x2*w2 + x3*w3 + b)"
+    assert maker == Exercise.which_inputs and expression == "relu(x1*w1 + x2*w2 + x3*w3 + b)"
     # the question describes this neuron
     assert "inputs x = [2, 1, −1], weights w = [−3, 1, 2], bias b = 1" in exercise.question_text
     assert [point[n] for n in ("x1", "x2", "x3", "w1", "w2", "w3", "b")] == [2, 1, -1, -3, 1, 2, 1]
@@ -450,27 +392,12 @@ def test_exercise_the_output_after_one_step_with_dvalue_2_and_lr_0_01():
 
 
 def test_the_answer_key_has_every_exercise_with_the_cores_answer():
-    key = KEY.read_text()
-    headings = re.findall(r"^### Exercise (\d+): .+\n+Answer: (.+)$", key, flags=re.M)
-    assert [int(k) for k, _ in headings] == list(range(1, len(EXERCISES) + 1))
-    for (_, answer), cell_id in zip(headings, EXERCISES, strict=True):
-        exercise = made(cell_id)
-        typed = answer.strip().strip("`")
-        if exercise.kind == "choice":
-            assert typed == exercise.answer_text
-        else:
-            assert exercise.problem.check(typed).correct, (cell_id, typed)
-    assert "## Answer key" in key
+    key = LESSON.key.read_text()
+    assert_key_answers(key, [made(cell_id) for cell_id in EXERCISES])
     assert len(re.findall(r"^### Try this: ", key, flags=re.M)) == 6  # 3 + 3 bullets
 
 
 def test_the_exercise_cells_hide_their_code_which_holds_the_hints():
     """The code of an exercise holds its hints (and a choice's answer): JupyterLab shows the
     cell collapsed, so a learner meets the question, not the worked step."""
-    for cell_id in EXERCISES:
-        assert cells()[cell_id]["metadata"].get("jupyter", {}).get("source_hidden") is True
-        # collapsed, JupyterLab still shows the first line: no answer and no hint on it
-        first = source(cell_id).splitlines()[0]
-        exercise = made(cell_id)
-        assert not any(shows(first, answer) for answer in answer_texts(exercise))
-        assert not any(hint[:30] in first for hint in exercise.hints)
+    assert_cells_hide_their_code(cells(), {c: made(c) for c in EXERCISES}, answer_texts, shows)

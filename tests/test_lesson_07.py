@@ -5,23 +5,30 @@ numpy formulas (never the core); and the exercises, made from the notebook's own
 with ast): each answer checked with numpy, plausible wrong answers rejected, each checkable in
 the lab, and no answer on the page before the learner gives one."""
 
-import ast
 import json
 import re
-from pathlib import Path
 
 import ipywidgets  # noqa: F401 - required: a missing one fails the tests
 import numpy as np
 import plotly  # noqa: F401 - required: a missing one fails the tests
+import practice_checks as practice  # noqa: E402
 import pytest
-import sympy as sp  # noqa: E402
+from lesson_page import (  # noqa: E402
+    Lesson,
+    arithmetic,
+    assert_cells_hide_their_code,
+    assert_ends_with_progress,
+    assert_key_answers,
+    assert_progress_counts,
+    number_texts,
+)
+from lesson_page import shows_answer as shows  # noqa: E402
 
 import gradlab as gl  # noqa: E402
-from gradlab.views import Exercise, LayerLab, Progress  # noqa: E402
+from gradlab.views import Exercise, LayerLab  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "07_layer_backprop.ipynb"
-KEY = ROOT / "docs" / "teaching" / "lessons" / "07_layer_backprop.md"
+LESSON = Lesson("07_layer_backprop", "07-05", ("LayerLab(",))
+NOTEBOOK = LESSON.path
 
 # the book's example, typed from the chapter (not read from gradlab)
 X = np.array([[1, 2, 3, 2.5], [2, 5, -1, 2], [-1.5, 2.7, 3.3, -0.8]])
@@ -266,71 +273,21 @@ def tagged(markup: str) -> list[tuple[str, float]]:
 
 # -- the exercises, made from the notebook's own cells -------------------------------------------
 
-def exercise_calls() -> dict[str, tuple[str | None, list, dict]]:
-    """cell id -> (Exercise's maker: None, 'choice', ...; its arguments; its keywords), read
-    from the notebook's code with ast (the arguments are literals, as the worksheets need)."""
-    found = {}
-    for cell in cells():
-        if cell["cell_type"] != "code":
-            continue
-        for node in ast.walk(ast.parse("".join(cell["source"]))):
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            if isinstance(func, ast.Name) and func.id == "Exercise":
-                maker = None
-            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                  and func.value.id == "Exercise"):
-                maker = func.attr
-            else:
-                continue
-            found[cell["id"]] = (maker, [ast.literal_eval(a) for a in node.args],
-                                 {k.arg: ast.literal_eval(k.value) for k in node.keywords})
-    return found
-
 
 def made(cell_id: str) -> Exercise:
-    """The exercise exactly as the notebook's cell makes it."""
+    """The exercise exactly as the notebook's cell makes it (read with ast), made fresh."""
     maker, args, kwargs = exercise_calls()[cell_id]
-    return (getattr(Exercise, maker) if maker else Exercise)(*args, **kwargs)
+    return maker(*args, **kwargs)
 
 
-def arithmetic(text: str) -> float:
-    """A hint's worked step such as '3·1 + (−1)·0', evaluated by SymPy (not by gradlab)."""
-    return float(sp.sympify(text.replace("·", "*").replace("−", "-")))
-
-
-def number_texts(value: float) -> set[str]:
-    """A number as a page might print it: several roundings, either minus sign, unsigned."""
-    texts = set()
-    for v in (value, abs(value)):
-        for spec in ("g", ".2f", ".3f", ".3g", ".4g", ".6g"):
-            text = format(v, spec)
-            texts |= {text, text.replace("-", "−")}
-    return texts
+def exercise_calls() -> dict:
+    return practice.exercise_calls_by_cell(cells())
 
 
 def answer_texts(exercise: Exercise) -> set[str]:
     if exercise.kind == "number":
         return number_texts(exercise.expected)
     return {exercise.expected} if isinstance(exercise.expected, str) else set(exercise.expected)
-
-
-def shows(text: str, answer: str) -> bool:
-    """Does the text contain the answer (a number not as part of a longer number)?"""
-    if re.fullmatch(r"[−-]?\d+(\.\d+)?", answer):
-        return re.search(rf"(?<![\d.]){re.escape(answer)}(?![\d])", text) is not None
-    return answer in text
-
-
-def saved_outputs() -> str:
-    texts = []
-    for cell in cells():
-        for output in cell.get("outputs", []):
-            texts.append("".join(output.get("text", "")))
-            for value in output.get("data", {}).values():
-                texts.append("".join(value) if isinstance(value, list) else str(value))
-    return "\n".join(texts)
 
 
 def entry_of(name: str, grads: dict) -> float:
@@ -362,16 +319,8 @@ def test_the_lesson_has_four_exercises_each_after_its_idea_then_progress():
     # one weight (07-03): dweights and the shape; one input (07-17); one bias (07-18)
     assert ids.index("07-03") < ids.index("07-14") < ids.index("07-20") < ids.index("07-17") \
         < ids.index("07-15") < ids.index("07-18") < ids.index("07-21") < ids.index("07-04")
-    assert "".join(cells()[-2]["source"]).strip() == "## Your progress"
-    assert "".join(cells()[-1]["source"]).strip() == "Progress()"
-    exercises = [made(i) for i in EXERCISES]
-    progress = Progress(exercises)
-    for exercise in exercises:
-        assert len(exercise.hints) == 3  # a nudge, the rule, the worked step
-        exercise.check(exercise.answer_text)
-    assert progress.solved_count == 4
-    progress.reset()
-    assert progress.solved_count == 0 and progress.count == 4
+    assert_ends_with_progress(["".join(c["source"]) for c in cells()])
+    assert_progress_counts([made(i) for i in EXERCISES])
 
 
 @pytest.mark.parametrize("cell_id", list(NUMBERS))
@@ -458,7 +407,7 @@ def test_exercise_the_shape_of_dweights_and_what_each_wrong_shape_is():
 
 
 def test_no_answer_is_on_the_page_before_the_learner_answers():
-    outputs = saved_outputs()
+    outputs = LESSON.saved_outputs()
     prose = text_of("markdown")
     exercises = {cell_id: made(cell_id) for cell_id in EXERCISES}
     hints = [hint for e in exercises.values() for hint in e.hints]
@@ -477,17 +426,8 @@ def test_no_answer_is_on_the_page_before_the_learner_answers():
 
 
 def test_the_answer_key_has_every_exercise_with_the_cores_answer():
-    key = KEY.read_text()
-    headings = re.findall(r"^### Exercise (\d+): .+\n+Answer: (.+)$", key, flags=re.M)
-    assert [int(k) for k, _ in headings] == list(range(1, len(EXERCISES) + 1))
-    for (_, answer), cell_id in zip(headings, EXERCISES, strict=True):
-        exercise = made(cell_id)
-        typed = answer.strip().strip("`")
-        if exercise.kind == "choice":
-            assert typed == exercise.answer_text
-        else:
-            assert exercise.problem.check(typed).correct, (cell_id, typed)
-    assert "## Answer key" in key
+    key = LESSON.key.read_text()
+    assert_key_answers(key, [made(cell_id) for cell_id in EXERCISES])
     assert len(re.findall(r"^### Try this: ", key, flags=re.M)) == 5
 
 
@@ -496,10 +436,4 @@ def test_the_exercise_cells_hide_their_code_which_holds_the_hints_and_the_choice
     cell collapsed, so a learner meets the question, not the answer."""
     by_id = {c["id"]: c for c in cells()}
     assert '"(2, 4)"' in "".join(by_id["07-20"]["source"])  # the answer is in the code
-    for cell_id in EXERCISES:
-        assert by_id[cell_id]["metadata"].get("jupyter", {}).get("source_hidden") is True
-        # collapsed, JupyterLab still shows the first line: no answer and no hint on it
-        first = "".join(by_id[cell_id]["source"]).splitlines()[0]
-        exercise = made(cell_id)
-        assert not any(shows(first, answer) for answer in answer_texts(exercise)), cell_id
-        assert not any(hint[:30] in first for hint in exercise.hints)
+    assert_cells_hide_their_code(by_id, {c: made(c) for c in EXERCISES}, answer_texts, shows)

@@ -6,24 +6,32 @@ from the notebook's own cells (read with ast): each answer checked against SymPy
 lab driven as the question says, plausible wrong answers rejected, and no answer on the page
 before the learner answers; the teacher's notes hold every exercise and every "Try this"."""
 
-import ast
 import json
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 import plotly  # noqa: F401 - required: a missing one fails the tests
+import practice_checks as practice  # noqa: E402
 import pytest
 import sympy as sp
+from lesson_page import (  # noqa: E402
+    Lesson,
+    assert_cells_hide_their_code,
+    assert_ends_with_progress,
+    assert_key_answers,
+    assert_progress_counts,
+    number_texts,
+    plain,
+)
+from lesson_page import shows_answer as shows  # noqa: E402
 
 from gradlab.model import BookModel, small_batch  # noqa: E402
-from gradlab.views import Exercise, LossLab, LossSurface, Progress  # noqa: E402
+from gradlab.views import Exercise, LossLab, LossSurface  # noqa: E402
 from gradlab.views._common import fmt  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "08_backprop_through_the_loss.ipynb"
-KEY = ROOT / "docs" / "teaching" / "lessons" / "08_backprop_through_the_loss.md"
+LESSON = Lesson("08_backprop_through_the_loss", "07-03", ("LossLab(", "LossSurface("))
+NOTEBOOK = LESSON.path
 H = 1e-5
 
 
@@ -423,31 +431,14 @@ def source(cell_id: str) -> str:
     return "".join(cells_by_id()[cell_id]["source"])
 
 
-def exercise_calls() -> dict[str, tuple[str | None, list, dict]]:
-    """cell id -> (Exercise's maker: None, 'formula', ...; its arguments; its keywords), read
-    from the notebook's code with ast, in the lesson's order."""
-    found = {}
-    for cell in cells():
-        if cell["cell_type"] != "code":
-            continue
-        for node in ast.walk(ast.parse("".join(cell["source"]))):
-            func = getattr(node, "func", None)
-            if isinstance(func, ast.Name) and func.id == "Exercise":
-                maker = None
-            elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                  and func.value.id == "Exercise"):
-                maker = func.attr
-            else:
-                continue
-            found[cell["id"]] = (maker, [ast.literal_eval(a) for a in node.args],
-                                 {k.arg: ast.literal_eval(k.value) for k in node.keywords})
-    return found
-
-
 def made(cell_id: str) -> Exercise:
-    """The exercise exactly as the notebook's cell makes it."""
+    """The exercise exactly as the notebook's cell makes it (read with ast), made fresh."""
     maker, args, kwargs = exercise_calls()[cell_id]
-    return (getattr(Exercise, maker) if maker else Exercise)(*args, **kwargs)
+    return maker(*args, **kwargs)
+
+
+def exercise_calls() -> dict:
+    return practice.exercise_calls_by_cell(cells())
 
 
 def softmax(z) -> np.ndarray:
@@ -465,28 +456,13 @@ def test_the_lesson_has_six_exercises_of_four_kinds_each_after_its_idea_then_pro
     assert ids.index("08-12") < ids.index("07-07") < ids.index("08-13") < ids.index("08-14")
     assert ids.index("08-14") < ids.index("08-20") < ids.index("08-19") < ids.index("07-05")
     assert ids.index("08-17") < ids.index("08-21") < ids.index("08-22") < ids.index("08-24")
-    assert source(ids[-2]).strip() == "## Your progress" and source(ids[-1]).strip() == \
-        "Progress()"
-    exercises = [made(i) for i in EXERCISES]
-    progress = Progress(exercises)
-    assert progress.count == 6 and progress.solved_count == 0
-    for exercise in exercises:
-        assert len(exercise.hints) == 3  # a nudge, the rule, the worked step
-        assert exercise.check(exercise.answer_text) is True
-    assert progress.solved_count == 6
-    progress.reset()
-    assert progress.solved_count == 0
+    assert_ends_with_progress([source(i) for i in ids])
+    assert_progress_counts([made(i) for i in EXERCISES])
 
 
 def test_the_exercise_cells_hide_their_code_which_holds_the_hints():
-    for cell_id in EXERCISES:
-        cell = cells_by_id()[cell_id]
-        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
-        lines = [line for line in source(cell_id).splitlines() if line.strip()]
-        assert len(lines) <= 3
-        exercise = made(cell_id)
-        assert not any(hint[:25] in lines[0] for hint in exercise.hints)
-        assert not any(shows(lines[0], answer) for answer in answer_texts(exercise))
+    assert_cells_hide_their_code(cells_by_id(), {c: made(c) for c in EXERCISES}, answer_texts,
+                                 shows)
 
 
 def test_exercise_1_the_formula_of_dL_da_is_softmax_minus_one_hot():
@@ -673,20 +649,13 @@ def test_exercise_6_one_step_of_b2_2_at_learning_rate_2_as_the_lab_takes_it(batc
 
 # -- no answer on the page before the learner answers ------------------------------------------
 
-def number_texts(value: float) -> set[str]:
-    """A number as a page might print it: several roundings, either minus sign, unsigned."""
-    texts = set()
-    for v in (value, abs(value)):
-        for spec in ("g", ".3f", ".4f", ".3g", ".4g", ".6g"):
-            shown = format(v, spec)
-            texts |= {shown, shown.replace("-", "−")}
-    return texts
+NUMBER_SPECS = ("g", ".3f", ".4f", ".3g", ".4g", ".6g")  # the roundings a page might show
 
 
 def answer_texts(exercise: Exercise) -> set[str]:
     """The exercise's answer in the forms a page might show it."""
     if exercise.kind == "number":
-        return number_texts(exercise.expected)
+        return number_texts(exercise.expected, NUMBER_SPECS)
     if exercise.kind == "vector":
         values = list(exercise.expected.values())
         texts = {exercise.answer_text}
@@ -694,19 +663,13 @@ def answer_texts(exercise: Exercise) -> set[str]:
             parts = [format(v, spec) for v in values]
             for sep in (", ", ",", " ", "; "):
                 texts |= {sep.join(parts), sep.join(parts[:2])}
-        texts |= {t for v in values for t in number_texts(v) if len(t.lstrip("-−")) >= 6}
+        texts |= {t for v in values for t in number_texts(v, NUMBER_SPECS)
+                  if len(t.lstrip("-−")) >= 6}
         return texts | {t.replace("-", "−") for t in texts}
     if exercise.kind == "formula":
         text = exercise.answer_text
         return {text, text.replace(" ", ""), "p_a - 1", "p_a − 1", "p_a-1", "p_a−1"}
     return {exercise.expected}
-
-
-def shows(page: str, answer: str) -> bool:
-    """Does the page hold the answer (a number not as part of a longer number)?"""
-    if re.fullmatch(r"[−-]?\d+(\.\d+)?", answer):
-        return re.search(rf"(?<![\d.]){re.escape(answer)}(?![\d])", page) is not None
-    return answer in page
 
 
 def formula_pieces(page: str) -> list:
@@ -728,20 +691,6 @@ def formula_pieces(page: str) -> list:
     return pieces
 
 
-def saved_outputs() -> str:
-    texts = []
-    for cell in cells():
-        for output in cell.get("outputs", []):
-            texts.append("".join(output.get("text", "")))
-            for value in output.get("data", {}).values():
-                texts.append("".join(value) if isinstance(value, list) else str(value))
-    return "\n".join(texts)
-
-
-def plain(html_text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html_text)).replace("&nbsp;", " ")
-
-
 def default_readouts() -> str:
     """What the two labs show at their default points: readouts, the chain table, messages,
     trace names, and the coordinates of the surface's point, arrow and next step (hover)."""
@@ -758,7 +707,7 @@ def default_readouts() -> str:
 
 def test_no_answer_is_on_the_page_before_the_learner_answers():
     exercises = {cell_id: made(cell_id) for cell_id in EXERCISES}
-    page = {"saved outputs": saved_outputs(), "prose": text(),
+    page = {"saved outputs": LESSON.saved_outputs(), "prose": text(),
             "readouts": default_readouts(),
             "hints": "\n".join(h for e in exercises.values() for h in e.hints)}
     assert "0.101264" in page["readouts"]  # the readouts were read
@@ -812,17 +761,7 @@ def try_this() -> list[str]:
 
 
 def test_the_teachers_notes_have_a_plan_every_exercise_with_the_cores_answer_and_each_try():
-    key = KEY.read_text(encoding="utf-8")
-    assert "## Lesson plan" in key and "## Answer key" in key
-    assert "Gradients, Partial Derivatives, and the Chain Rule" in key
-    headings = re.findall(r"^### Exercise (\d+): .+\n+Answer: (.+)$", key, flags=re.M)
-    assert [int(k) for k, _ in headings] == list(range(1, len(EXERCISES) + 1))
-    for (_, answer), cell_id in zip(headings, EXERCISES, strict=True):
-        exercise = made(cell_id)
-        typed = answer.strip().strip("`")
-        if exercise.kind == "choice":
-            assert typed == exercise.answer_text, cell_id
-        else:
-            assert exercise.problem.check(typed).correct, (cell_id, typed)
+    key = LESSON.key.read_text(encoding="utf-8")
+    assert_key_answers(key, [made(cell_id) for cell_id in EXERCISES])
     assert len(try_this()) == 8
     assert len(re.findall(r"^### Try this: ", key, flags=re.M)) == len(try_this())

@@ -6,7 +6,6 @@ shown true in the lab), the printed summary, and the teacher's notes
 (docs/teaching/lessons/09_explorer.md) in step with the exercises."""
 
 import html
-import json
 import re
 from pathlib import Path
 
@@ -25,19 +24,7 @@ MIN_EXERCISES = 3
 X, Y, Z, W, B = sp.symbols("x y z w b")
 F = X * sp.exp(-X**2 - Y**2)  # the warm-up's function, by hand
 SADDLE = X**2 - Y**2  # the function the explorer opens on
-
-
-def cells(kind: str | None = None) -> list[dict]:
-    book = json.loads(LESSON.read_text())
-    return [c for c in book["cells"] if kind is None or c["cell_type"] == kind]
-
-
-def cell(cell_id: str) -> dict:
-    return next(c for c in cells() if c.get("id") == cell_id)
-
-
-def source(cell_id: str) -> str:
-    return "".join(cell(cell_id)["source"])
+cells, cell, source = practice.notebook_reader(LESSON)
 
 
 def shown_gradient(lab: Explorer) -> list[str]:
@@ -328,26 +315,5 @@ def test_the_summary_is_sympys_at_the_explorers_point_and_not_an_exercises():
 EXERCISES = practice.notebook_exercises(cells("code"))
 
 
-@pytest.mark.parametrize("cell_id, exercise", EXERCISES, ids=[c for c, _ in EXERCISES])
-def test_no_saved_output_hint_or_question_shows_an_exercises_answer(cell_id, exercise):
-    practice.assert_no_answer_shown(cells("code"), EXERCISES, cell_id, exercise)
-
-
-def test_the_leak_check_would_see_a_printed_answer():
-    practice.assert_the_leak_check_sees_a_printed_answer(EXERCISES)
-
-
-def test_at_least_two_kinds_and_progress_at_the_end():
-    practice.assert_kinds_and_progress(EXERCISES, cells("code"), cells("markdown"), MIN_EXERCISES)
-
-
-def test_the_teachers_notes_have_a_plan_and_an_answer_key():
-    practice.assert_notes_have_a_plan_and_an_answer_key(NOTES)
-
-
-def test_every_exercise_is_in_the_answer_key_with_an_answer_the_checker_accepts():
-    practice.assert_every_exercise_in_the_key(NOTES, EXERCISES)
-
-
-def test_every_try_this_is_answered_in_the_key():
-    practice.assert_every_try_this_in_the_key(cells("markdown"), NOTES)
+class TestPractice(practice.PracticeChecks):
+    notebook, notes, minimum = LESSON, NOTES, MIN_EXERCISES

@@ -8,7 +8,6 @@ page gives an answer away, and the teacher's notes (docs/teaching/lessons/11_tra
 answer every exercise and "Try this". Each run is a few hundred epochs (well under a second)."""
 
 import html
-import json
 import math
 import re
 from pathlib import Path
@@ -29,19 +28,7 @@ LESSON = ROOT / "notebooks" / "11_training_lab.ipynb"
 NOTES = ROOT / "docs" / "teaching" / "lessons" / "11_training_lab.md"
 MIN_EXERCISES = 3
 EPS = 1e-7
-
-
-def cells(kind: str | None = None) -> list[dict]:
-    book = json.loads(LESSON.read_text())
-    return [c for c in book["cells"] if kind is None or c["cell_type"] == kind]
-
-
-def cell(cell_id: str) -> dict:
-    return next(c for c in cells() if c.get("id") == cell_id)
-
-
-def source(cell_id: str) -> str:
-    return "".join(cell(cell_id)["source"])
+cells, cell, source = practice.notebook_reader(LESSON)
 
 
 def forward(params: dict, X: np.ndarray):
@@ -364,9 +351,7 @@ def test_the_summary_prints_the_hand_trained_run_of_200_epochs(lab):
 
 
 def test_the_lesson_says_at_its_top_that_it_is_an_extension():
-    top = source("10-00")
-    assert "**Extension.**" in top and "beyond the chapter" in top
-    assert "chapter on optimizers" in top
+    practice.assert_says_it_is_an_extension(source("10-00"))
 
 
 # -- the practice: exercises, no answer on the page, teacher's notes (tests/practice_checks.py)
@@ -374,26 +359,5 @@ def test_the_lesson_says_at_its_top_that_it_is_an_extension():
 EXERCISES = practice.notebook_exercises(cells("code"))
 
 
-@pytest.mark.parametrize("cell_id, exercise", EXERCISES, ids=[c for c, _ in EXERCISES])
-def test_no_saved_output_hint_or_question_shows_an_exercises_answer(cell_id, exercise):
-    practice.assert_no_answer_shown(cells("code"), EXERCISES, cell_id, exercise)
-
-
-def test_the_leak_check_would_see_a_printed_answer():
-    practice.assert_the_leak_check_sees_a_printed_answer(EXERCISES)
-
-
-def test_at_least_two_kinds_and_progress_at_the_end():
-    practice.assert_kinds_and_progress(EXERCISES, cells("code"), cells("markdown"), MIN_EXERCISES)
-
-
-def test_the_teachers_notes_have_a_plan_and_an_answer_key():
-    practice.assert_notes_have_a_plan_and_an_answer_key(NOTES)
-
-
-def test_every_exercise_is_in_the_answer_key_with_an_answer_the_checker_accepts():
-    practice.assert_every_exercise_in_the_key(NOTES, EXERCISES)
-
-
-def test_every_try_this_is_answered_in_the_key():
-    practice.assert_every_try_this_in_the_key(cells("markdown"), NOTES)
+class TestPractice(practice.PracticeChecks):
+    notebook, notes, minimum = LESSON, NOTES, MIN_EXERCISES

@@ -134,6 +134,24 @@ def guarded(method: Method) -> Method:
     return wrapper  # type: ignore[return-value]
 
 
+class SliderChoiceCallbacks:
+    """The two callbacks of a lab with one slider over the entry chosen in a list (LayerLab,
+    LossLab): moving the slider redraws, choosing an entry puts the slider on it; neither acts
+    while the lab itself is moving the slider (`self._syncing`)."""
+
+    _syncing: bool
+
+    @guarded
+    def _on_slider(self, change: dict) -> None:
+        if not self._syncing:
+            self.update()  # type: ignore[attr-defined]
+
+    @guarded
+    def _on_choice(self, change: dict) -> None:
+        if not self._syncing:
+            self.choose(change["new"])  # type: ignore[attr-defined]
+
+
 def fmt(x: float, digits: int = 4) -> str:
     """A number as a learner reads it: 4 significant digits, "undefined" for nan, "∞"/"−∞",
     a true minus sign, and no "-0"."""

@@ -21,6 +21,7 @@ from ._base import BookExample
 from ._common import (
     PALETTE,
     Message,
+    SliderChoiceCallbacks,
     describe_lab,
     fmt,
     guarded,
@@ -48,7 +49,7 @@ def entry_name(part: str, row: int, column: int) -> str:
     return f"{part}[{column}]" if part in ("b", "dbiases") else f"{part}[{row},{column}]"
 
 
-class LayerLab(BookExample, FigureStateOnDisplay, widgets.VBox):
+class LayerLab(SliderChoiceCallbacks, BookExample, FigureStateOnDisplay, widgets.VBox):
     """The book's layer: X (samples, inputs), W (inputs, neurons), b (1, neurons) and dvalues
     (samples, neurons) = dL/d output, by default the book's example (`gradlab.nn.book_layer`).
 
@@ -347,16 +348,6 @@ class LayerLab(BookExample, FigureStateOnDisplay, widgets.VBox):
             self.message.clear()
 
     # -- callbacks -------------------------------------------------------------------------------
-
-    @guarded
-    def _on_slider(self, change: dict) -> None:
-        if not self._syncing:
-            self.update()
-
-    @guarded
-    def _on_choice(self, change: dict) -> None:
-        if not self._syncing:
-            self.choose(change["new"])
 
     @guarded
     def _on_explain(self, change: dict) -> None:

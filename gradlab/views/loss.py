@@ -20,6 +20,7 @@ from ._base import BookExample
 from ._common import (
     PALETTE,
     Message,
+    SliderChoiceCallbacks,
     base_layout,
     describe_lab,
     fmt,
@@ -71,7 +72,7 @@ def entry_slider(entry: str, value: float, span: float) -> widgets.FloatSlider:
     return slider
 
 
-class LossLab(BookExample, FigureStateOnDisplay, widgets.VBox):
+class LossLab(SliderChoiceCallbacks, BookExample, FigureStateOnDisplay, widgets.VBox):
     """One entry of the model's weights or biases on a slider (a dropdown picks which): the
     loss L as a function of that entry with the rest held, the point, and the tangent
     y = L + dL/dw (t - w) with dL/dw from the core's backward pass; readouts of L, dL/dw and
@@ -305,16 +306,6 @@ class LossLab(BookExample, FigureStateOnDisplay, widgets.VBox):
             self.message.clear()
 
     # -- callbacks ------------------------------------------------------------------------------
-
-    @guarded
-    def _on_slider(self, change: dict) -> None:
-        if not self._syncing:
-            self.update()
-
-    @guarded
-    def _on_choice(self, change: dict) -> None:
-        if not self._syncing:
-            self.choose(change["new"])
 
     @guarded
     def _on_reset(self, button: widgets.Button) -> None:
