@@ -8,26 +8,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import json
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from siblings import load  # tools/siblings.py (tests/conftest.py puts tools/ on the path)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("gradlab_tools_site", ROOT / "tools" / "site.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-site = _load()
+site = load("site")
 
 
 def _bundle(tmp_path: Path, files: dict[str, bytes]) -> Path:

@@ -132,6 +132,16 @@ class View(BookExample, FigureStateOnDisplay, widgets.VBox):
             values.update({name: float(v) for name, v in point.items()})
         return values
 
+    def regridded(self, point: Mapping[str, float] | None = None) -> tuple[dict[str, float], tuple]:
+        """For a lab over a grid of its pair (a, b) of variables: the point (as `point`), and
+        the values of the other variables, the grid made again (`_regrid`) when they changed."""
+        point = self.point(point)
+        others = tuple(v for k, v in sorted(point.items()) if k not in self.pair)
+        if others != self._grid_for:
+            self._regrid(point)
+            self._grid_for = others
+        return point, others
+
     def values_for(self, point: Mapping[str, Any]) -> dict[str, Any]:
         """Only the variables f has (evaluate is not given names it does not know)."""
         return {name: point[name] for name in self.expression.variables}

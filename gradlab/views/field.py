@@ -252,12 +252,8 @@ class GradientField(View):
     def update(self, point: Mapping[str, float] | None = None) -> None:
         """Redraw from the sliders (or `point`): the gradient arrow from (a0, b0) to
         (a0 + df/da, b0 + df/db), and the descent path if shown."""
-        point = self.point(point)
+        point, others = self.regridded(point)
         a, b = self.pair
-        others = tuple(v for k, v in sorted(point.items()) if k not in self.pair)
-        if others != self._grid_for:
-            self._regrid(point)
-            self._grid_for = others
         if self.along_slider is not None:
             self._follow_level(point, others)
             if self._slid_to is not None:

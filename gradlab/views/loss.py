@@ -55,6 +55,18 @@ def lab_model(model: BookModel | None, batch: Any) -> tuple[BookModel, np.ndarra
     return model, X, y
 
 
+def take_model(lab: Any, model: BookModel | None, batch: Any) -> None:
+    """Give a loss lab its model and batch (lab_model), how a test rebuilds them (_check), the
+    recipe's own starting weights (recipe_start, when there is a recipe) and the weights it
+    starts from (start, which its Reset puts back)."""
+    lab.model, lab.X, lab.y = lab_model(model, batch)
+    lab._check = model_recipe(lab.model, batch)
+    lab.recipe_start = ({name: p.data for name, p in
+                         BookModel(**lab.model.settings).params.items()}
+                        if lab._check is not None else None)
+    lab.start = {name: p.data.copy() for name, p in lab.model.params.items()}
+
+
 def is_lesson_start(model: BookModel, batch: Any) -> bool:
     """Whether a lab's model and batch are the lesson's (LESSON_START on small_batch())."""
     return batch is None and model.settings == LESSON_START
@@ -93,12 +105,7 @@ class LossLab(SliderChoiceCallbacks, BookExample, FigureStateOnDisplay, widgets.
     def __init__(self, model: BookModel | None = None,
                  batch: tuple[np.ndarray, np.ndarray] | None = None,
                  parameter: str = "W1[0,1]") -> None:
-        self.model, self.X, self.y = lab_model(model, batch)
-        self._check = model_recipe(self.model, batch)
-        self.recipe_start = ({name: p.data for name, p in
-                              BookModel(**self.model.settings).params.items()}
-                             if self._check is not None else None)
-        self.start = {name: p.data.copy() for name, p in self.model.params.items()}
+        take_model(self, model, batch)
         self.message = Message()
         notice = ""
         try:

@@ -27,7 +27,7 @@ from ._common import (
 )
 from .figure import Draft, FigureStateOnDisplay, live
 from .levels import level_traces
-from .loss import H, is_lesson_start, lab_model, model_recipe
+from .loss import H, is_lesson_start, take_model
 
 GRID = 31  # grid points per side: GRID^2 core forward passes when the window is drawn
 LEVELS = 12
@@ -88,12 +88,7 @@ class LossSurface(BookExample, FigureStateOnDisplay, widgets.VBox):
                  batch: tuple[np.ndarray, np.ndarray] | None = None,
                  entries: Sequence[str] = ("W1[0,1]", "b2[2]"),
                  learning_rate: float = 1.0) -> None:
-        self.model, self.X, self.y = lab_model(model, batch)
-        self._check = model_recipe(self.model, batch)
-        self.recipe_start = ({name: p.data for name, p in
-                              BookModel(**self.model.settings).params.items()}
-                             if self._check is not None else None)
-        self.start = {name: p.data.copy() for name, p in self.model.params.items()}
+        take_model(self, model, batch)
         if len(entries) != 2:
             raise ValueError(f"give two entries, e.g. ('W1[0,1]', 'b2[2]'), got {entries!r}")
         for entry in entries:

@@ -183,12 +183,8 @@ class Surface(View):
     def update(self, point: Mapping[str, float] | None = None) -> None:
         """Redraw from the sliders (or `point`): the point (a0, b0, f), the slices
         t -> f(t, b0) and t -> f(a0, t), and their tangents with slopes df/da, df/db."""
-        point = self.point(point)
+        point, others = self.regridded(point)
         a, b = self.pair
-        others = tuple(v for k, v in sorted(point.items()) if k not in self.pair)
-        if others != self._grid_for:
-            self._regrid(point)
-            self._grid_for = others
         a0, b0 = point[a], point[b]
         f = self._f_of(point)
         z0 = float(f(a0, b0))

@@ -110,6 +110,22 @@ def _signal_group(process: subprocess.Popen, sig: int) -> None:
         pass
 
 
+def stop_group(process: subprocess.Popen, first: int = signal.SIGINT, wait: float = 15) -> None:
+    """Stop a server started as the leader of its own process group (`make lab`, Voila): `first`
+    (SIGINT, as Ctrl+C: JupyterLab and Voila then shut their kernels down), up to `wait`
+    seconds for it to end, then SIGKILL to whatever is left of the group."""
+    _signal_group(process, first)
+    try:
+        process.wait(wait)
+    except subprocess.TimeoutExpired:
+        pass
+    _signal_group(process, signal.SIGKILL)
+    try:
+        process.wait(wait)
+    except subprocess.TimeoutExpired:
+        pass
+
+
 def start_lab(root: Path, state: Path, python: str = sys.executable) -> LabServer:
     """Start JupyterLab on `root` (which the caller filled with notebooks) and wait until its
     REST API answers. `state` is an empty folder for settings, workspaces and runtime files.

@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from chromium import unavailable
-from lab_server import free_port
+from lab_server import free_port, stop_group
 from nbformat.v4 import new_code_cell, new_notebook
 from notebook_page import (
     _WATCH_KERNEL,
@@ -195,17 +195,8 @@ def _ids(user: str) -> tuple[int, int]:
 
 
 def _stop(process: subprocess.Popen) -> None:
-    """Ctrl+C (JupyterLab and Voila then shut their kernels down), then harder."""
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            return
-        try:
-            process.wait(15)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    """Ctrl+C (JupyterLab and Voila then shut their kernels down), then SIGKILL to the rest."""
+    stop_group(process)
 
 
 def _wait(running: Running, ready, timeout: float, what: str):

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
-import signal
 import subprocess
 import time
 import urllib.error
@@ -21,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import VIEWPORT
-from lab_server import free_port
+from lab_server import free_port, stop_group
 from notebook_page import RENDER_MS, PageWatch
 from siblings import load  # tools/siblings.py (tests/conftest.py puts tools/ on the path)
 from subjects import NOTEBOOKS, REPO, SCREENSHOTS
@@ -50,17 +48,8 @@ class Voila:
 
 
 def _stop(process: subprocess.Popen) -> None:
-    """Voila stops on SIGINT (as on Ctrl+C) and shuts its kernels down; 0.5 ignores SIGTERM. The
-    group is killed afterwards in case anything lingers."""
-    for sig in (signal.SIGINT, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            return
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            continue
+    """Ctrl+C (JupyterLab and Voila then shut their kernels down), then SIGKILL to the rest."""
+    stop_group(process)
 
 
 @pytest.fixture(scope="module")

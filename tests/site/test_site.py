@@ -14,10 +14,8 @@ from __future__ import annotations
 import ast
 import base64
 import hashlib
-import importlib.util
 import json
 import os
-import sys
 import tarfile
 import time
 from pathlib import Path
@@ -36,6 +34,7 @@ from lab_slider import (
     wait_for_new_drawing,
 )
 from notebook_page import UPDATE_MS, open_notebook, output_problems, run_all, shut_down_kernel
+from siblings import load  # noqa: E402  (tools/siblings.py; tests/conftest.py puts tools/ on the path)
 from site_server import Offline
 from subjects import NOTEBOOKS, VIEWPORT, lab_cells
 from sympy.parsing.sympy_parser import (
@@ -52,15 +51,7 @@ SIZE_GOAL_MB = 80
 DEFAULT_LESSONS = ["01_partial_derivatives.ipynb", "05_chain_rule.ipynb"]
 
 
-def _site_tool():
-    spec = importlib.util.spec_from_file_location("gradlab_tools_site", ROOT / "tools" / "site.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-SITE_TOOL = _site_tool()
+SITE_TOOL = load("site")
 
 
 def lessons() -> list[str]:
