@@ -32,7 +32,7 @@ LESSON = Lesson("02_sum_and_product", "02-03", LABS, **EARLY_READING)
 CELLS, CELLS_ORDER = LESSON.cells, LESSON.order
 text, words, run_cell = LESSON.text, LESSON.words, LESSON.run
 EXERCISES = ["02-13", "02-21", "02-22"]
-TRY_THIS = 4  # 02-05, 02-07, 02-16, 02-09
+TRY_THIS = 4  # 02-05, 02-07-try, 02-16, 02-09
 x, y, z = sp.symbols("x y z")
 VARIABLES = {"x": x, "y": y, "z": z}
 F3 = 3 * x**3 * z - y**2 + 5 * z + 2 * y * z  # the chapter's three-input example
@@ -105,7 +105,7 @@ def test_exercise_1_the_y_partial_of_2x_plus_3y2_at_a_point():
 
 def test_x_times_y_slopes_down_along_x_when_y_is_negative_and_is_flat_along_y_at_x_zero():
     surface = run_cell("02-06")
-    assert "make $y$ negative" in words("02-07")
+    assert "make $y$ negative" in words("02-07-try")
     assert sp.diff(x * y, x) == y and sp.diff(x * y, y) == x
     surface.sliders["y"].value = -1.5
     along_x = np.asarray(surface.figure.data[1].z, dtype=float)

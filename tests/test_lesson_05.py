@@ -274,7 +274,7 @@ def test_the_chain_rule_lab_sums_the_two_paths_too():
 
 LESSON = Lesson("05_chain_rule", "05-03", ("ChainRule(", "ComputationGraph("))
 EXERCISES = ["05-12", "05-28", "05-25", "05-29", "05-26", "05-27"]
-TRY_THIS = 6  # two bullets of 05-05, 05-19, two bullets of 05-21, 05-09
+TRY_THIS = 6  # two bullets of 05-05, 05-19-try, two bullets of 05-21, 05-09
 NUMBERS = [("05-12", H, {"x": 0.5}, X), ("05-25", GAUSS, {"x": 0.5}, X),
            ("05-26", GAUSS_2D, {"x": 0.5, "y": 1}, Y), ("05-27", PATHS, {"x": 2, "y": -1}, Y)]
 
