@@ -19,7 +19,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from siblings import load  # tools/siblings.py (tests/conftest.py puts tools/ on the path)
+# tools/siblings.py; tests/conftest.py puts tools/ on the path, and so does this line for the
+# benchmarks and tools/pictures.py, which use this harness outside pytest
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+from siblings import load  # noqa: E402
 
 
 # The settings `make lab` starts with (JupyterLab's "overrides", i.e. new defaults), from the
