@@ -248,3 +248,20 @@ def claim_problems(blocks: list[TextBlock], sliders: Mapping[str, str]) -> tuple
 
 def _spaces(text: str) -> str:
     return re.sub(r"[ \xa0]+", " ", text)
+
+
+def settled_claim_problems(page, found, timeout_ms: float) -> tuple[int, list[str]]:
+    """claim_problems of the lab's rendered text, read again every 250 ms until no claim is
+    wrong or `timeout_ms` has passed: on a busy machine one part of a lab (its graph, its
+    table) can be redrawn a moment after the readouts the caller waited for. A claim that stays
+    wrong is still reported, so a wrong label beside a number fails as before."""
+    import time
+
+    from lab_slider import slider_readouts, text_blocks
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        checked, wrong = claim_problems(text_blocks(page, found), slider_readouts(page, found))
+        if not wrong or time.monotonic() > deadline:
+            return checked, wrong
+        page.wait_for_timeout(250)

@@ -38,7 +38,7 @@ import time
 
 import numpy as np
 import pytest
-from lab_claims import claim_problems
+from lab_claims import settled_claim_problems
 from lab_slider import (
     Lab,
     Readout,
@@ -49,8 +49,6 @@ from lab_slider import (
     press_slider,
     readouts,
     slider_readout,
-    slider_readouts,
-    text_blocks,
     wait_for_check,
     wait_for_labs,
     wait_for_new_drawing,
@@ -286,7 +284,7 @@ def move_slider_and_check(page, watch, found: Lab) -> None:
     if "training" in kinds:
         assert any(r.check and r.check.get("kind") == "training" and r.of == "" for r in shown), (
             "the training lab shows no tagged loss after a Step")
-    checked, wrong = claim_problems(text_blocks(page, found), slider_readouts(page, found))
+    checked, wrong = settled_claim_problems(page, found, UPDATE_MS)
     assert wrong == [], f"{where}: what the lab says disagrees with the oracles"
     assert checked >= 1, f"{where}: no label beside a number that an oracle can check"
     assert check_readouts(shown) == []

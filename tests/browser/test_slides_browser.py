@@ -198,7 +198,7 @@ def _move_a_slider(show, stem: str) -> None:
         """([before]) => { const now = (__STATE__)();
              return now.readout && now.readout !== before.readout && now.svg !== before.svg
                     && now.text !== before.text; }""".replace("__STATE__", _LAB_STATE),
-        arg=[before], timeout=UPDATE_MS, polling=100)
+        arg=[before], timeout=RENDER_MS, polling=100)  # a 3-D replot, slow on a busy machine
     after = show.evaluate(_LAB_STATE)
     value = parse_number(after["readout"])
     assert value > parse_number(before["readout"])
