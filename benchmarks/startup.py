@@ -91,7 +91,6 @@ def run_fresh(book: nbformat.NotebookNode) -> tuple[float, float, float, float]:
     book.cells.append(RSS)
     client = NotebookClient(book, timeout=300, kernel_name="python3", record_timing=True,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
-    os.environ.update(environment())  # the kernel inherits one BLAS thread, as in `make lab`
     start = time.perf_counter()
     client.execute()
     total = time.perf_counter() - start
@@ -164,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     if options.play:
         play(options.play)
         return
+    os.environ.update(environment())  # kernels inherit one BLAS thread, as in `make lab`
     paths = options.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     if options.quick and not options.notebooks:
         paths = paths[1:4]

@@ -15,10 +15,11 @@ view wrote into its data-gradlab-* tags.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 
 import numpy as np
-from lab_slider import TextBlock
+from lab_slider import TextBlock, slider_readouts, text_blocks
 from oracles import (
     agrees,
     entry_index,
@@ -255,10 +256,6 @@ def settled_claim_problems(page, found, timeout_ms: float) -> tuple[int, list[st
     wrong or `timeout_ms` has passed: on a busy machine one part of a lab (its graph, its
     table) can be redrawn a moment after the readouts the caller waited for. A claim that stays
     wrong is still reported, so a wrong label beside a number fails as before."""
-    import time
-
-    from lab_slider import slider_readouts, text_blocks
-
     deadline = time.monotonic() + timeout_ms / 1000
     while True:
         checked, wrong = claim_problems(text_blocks(page, found), slider_readouts(page, found))
