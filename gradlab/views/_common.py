@@ -154,7 +154,7 @@ class SliderChoiceCallbacks:
 
 def fmt(x: float, digits: int = 4) -> str:
     """A number as a learner reads it: 4 significant digits, "undefined" for nan, "∞"/"−∞",
-    a true minus sign, and no "-0"."""
+    a true minus sign, and no "-0"; what float() cannot read (a label, "n/a") as its text."""
     try:
         x = float(x)
     except (TypeError, ValueError):

@@ -28,6 +28,8 @@ class Curve(View):
     >>> Curve("relu(x)", sides=True)   # at x = 0: secant slope 1 from the right, 0 from the left
     With `sides=True` a toggle moves the secant's second point to x - h: its slope is then
     (f(x) - f(x - h)) / h. Other variables of f (if any) are held at their sliders' values.
+    The readout gives x, f, f' and the secant's slope to 4 significant digits, h as the slider
+    shows it, and the secant's difference from f' to 3.
     """
 
     def __init__(self, expression: Any, sliders: Mapping[str, widgets.FloatSlider] | None = None,

@@ -46,7 +46,8 @@ class Surface(View):
     that slice flat, t -> f(t, b0), with its tangent and the same secant. The readout puts the
     secant's slope, the difference quotient (f(a0 + h, b0) - f(a0, b0)) / h (f by the core),
     beside the core's df/da. For f = x^2 y the quotient is (2x + h) y: it differs from
-    df/dx = 2xy by h y.
+    df/dx = 2xy by h y. The readout shows f and the partials to 4 significant digits, the
+    secant's difference from df/da to 3; the slices' legends name the held values to 3.
     """
 
     def __init__(self, expression: Any, sliders: Mapping[str, widgets.FloatSlider] | None = None,

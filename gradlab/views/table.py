@@ -85,6 +85,10 @@ class PartialsTable(BookExample, FigureStateOnDisplay, widgets.VBox):
 
     symbolic=False leaves the symbolic column out (the rows still hold it): for a lesson that
     asks the learner for that formula, e.g. ∂(x^2 y)/∂x, and shows only the numbers.
+
+    Digits (significant): f, each partial's value and its central difference to 6, so a learner
+    sees where they agree, and the difference column to 2; the terms table's numbers to 6; the
+    product table's u′, v, u and v′ to 4 (fmt's), u′v + uv′ and backward's partial to 6.
     """
 
     __repr__ = describe_lab
