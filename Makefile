@@ -136,9 +136,12 @@ answer-key-skeleton: $(VENV)/.lab-installed
 ## make mutate: mutation testing (mutmut 3, the `mutate` extra) of gradlab/views/ and
 ## gradlab/ops.py, each mutant against the fast tests that reach it, in a snapshot of the sources
 ## ($(MUTATE_DIR)); then the share killed per module and in the readout code
-## (tools/mutation_report.py). Hours on 2 cores, so not part of `make test` or CI; a second run
-## retests only what changed. MUTANTS=readout runs only the readout code, MUTANTS='name*' only
-## the mutants matching; MUTATE_JOBS=n runs n at once (default 1: the machine is shared).
+## (tools/mutation_report.py). Hours on 2 cores, so not part of `make test` or CI. A second
+## `make mutate` retests only the mutants of changed functions; mutants given by name are always
+## run again: MUTANTS=readout runs the whole readout code, MUTANTS=survivors only its survivors
+## (after new tests, the code unchanged), MUTANTS='name*' the mutants matching. A change to
+## [tool.mutmut] in pyproject.toml makes mutmut start over. MUTATE_JOBS=n runs n at once
+## (default 1: the machine is shared).
 MUTATE_DIR  ?= build/mutate
 MUTATE_JOBS ?= 1
 MUTANTS     ?=
@@ -151,7 +154,8 @@ mutate: $(VENV)/.mutate-installed
 	$(PY) tools/mutation_report.py stage $(MUTATE_DIR)
 	cd $(MUTATE_DIR) && nice $(abspath $(VENV))/bin/mutmut run --max-children $(MUTATE_JOBS) \
 		$(if $(filter readout,$(MUTANTS)),$$($(abspath $(PY)) $(CURDIR)/tools/mutation_report.py \
-		readout-patterns),$(MUTANTS))
+		readout-patterns),$(if $(filter survivors,$(MUTANTS)),$$($(abspath $(PY)) \
+		$(CURDIR)/tools/mutation_report.py survivors $(abspath $(MUTATE_DIR))),$(MUTANTS)))
 	$(PY) tools/mutation_report.py report $(MUTATE_DIR)
 
 .PHONY: mutate

@@ -1,4 +1,4 @@
-"""Mutation testing of the views and the rule table (`make mutate`, issue 13), in two steps.
+"""Mutation testing of the views and the rule table (`make mutate`, issue 13), in steps.
 
 `stage DEST`: copy gradlab/, tests/, notebooks/, docs/ and pyproject.toml into DEST
 (build/mutate/), where mutmut 3 runs, so a run sees one snapshot of the sources. In that copy a
@@ -10,7 +10,15 @@ where readouts are written, are `@guarded`.
 `report DEST`: mutmut's verdicts (the `mutants/**/*.py.meta` files of the run) as killed /
 survived / other and % killed per module, then the same for the readout code (READOUT below),
 function by function, and the readout code's surviving mutants by name (`mutmut show NAME` in
-DEST prints one's diff).
+DEST prints one's diff). A survivor listed in tests/mutants/explained.txt (one per line: the
+mutant's name, then why no test can or should kill it) counts as explained, never as killed;
+the list names the explained ones that no longer survive (killed now, or gone), so it cannot
+go stale quietly. `--markdown` prints the readout table for benchmarks/README.md.
+
+`survivors DEST`: the readout code's survivors and not-yet-run mutants, by name, for
+`make mutate MUTANTS=survivors` after new tests (mutmut runs every mutant it is given by name).
+A function changed since the run gets new mutants only when mutmut runs: name its mutants too
+(or run MUTANTS=readout).
 """
 
 from __future__ import annotations
@@ -54,6 +62,23 @@ SURVIVED = {0}
 NO_TESTS = {5, 33}
 
 UNDECORATED = ("guarded", "property")
+EXPLAINED = ROOT / "tests" / "mutants" / "explained.txt"
+
+
+def explained(path: Path = EXPLAINED) -> dict[str, str]:
+    """{mutant name: why it survives} from `path`: "NAME reason..." per line, # comments."""
+    found: dict[str, str] = {}
+    if not path.exists():
+        return found
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        text = raw.split("#", 1)[0].strip() if raw.lstrip().startswith("#") else raw.strip()
+        if not text:
+            continue
+        name, _, reason = text.partition(" ")
+        if not reason.strip():
+            raise ValueError(f"{path}: {name} has no reason")
+        found[name] = reason.strip()
+    return found
 
 
 def undecorate(source: str) -> str:
@@ -153,11 +178,13 @@ def line(name: str, count: Counter) -> str:
 HEAD = f"{'':<45} {'killed':>6} {'survived':>8} {'no tests':>8} {'run':>5} {'total':>6} % killed"
 
 
-def report(dest: Path, only_run: bool = False) -> int:
+def report(dest: Path, only_run: bool = False, markdown: bool = False,
+           why: dict[str, str] | None = None) -> int:
     found = verdicts(dest)
     if not found:
         print(f"no mutmut results in {dest / 'mutants'}: run `make mutate` first")
         return 1
+    why = explained() if why is None else why
     by_module: dict[str, list] = {}
     by_function: dict[tuple[str, str], list] = {}
     for mutant, code in found.items():
@@ -175,28 +202,67 @@ def report(dest: Path, only_run: bool = False) -> int:
         print(line(module, count))
     print(line("all", tally(everything)))
     print("\nThe readout code (tools/mutation_report.py READOUT), function by function:")
-    print(HEAD)
-    readout: list = []
+    print(HEAD + "  explained  % killed or explained")
+    rows: list[tuple[str, Counter, int]] = []
     survivors: list[str] = []
     for module, functions in READOUT.items():
         for function in functions:
-            codes = by_function.get((module, function), [])
-            readout += codes
-            print(line(f"{module.rsplit('.', 1)[-1]}.{function}", tally(codes)))
-            survivors += sorted((m for m, c in found.items()
-                                 if split_name(m) == (module, function)
-                                 and (c in SURVIVED or c in NO_TESTS)), key=_natural)
-    print(line("readout code", tally(readout)))
-    if survivors:
-        print(f"\nSurviving readout mutants ({len(survivors)}; `mutmut show NAME` in {dest}):")
-        for mutant in survivors:
+            names = sorted((m for m in found if split_name(m) == (module, function)),
+                           key=_natural)
+            alive = [m for m in names if found[m] in SURVIVED or found[m] in NO_TESTS]
+            rows.append((f"{module.rsplit('.', 1)[-1]}.{function}",
+                         tally([found[m] for m in names]), sum(m in why for m in alive)))
+            survivors += alive
+    total = Counter()
+    for _, count, _ in rows:
+        total.update(count)
+    rows.append(("readout code", total, sum(m in why for m in survivors)))
+    for name, count, known in rows:
+        print(f"{line(name, count)} {known:>10} {_share(count, known):>8}")
+    unexplained = [m for m in survivors if m not in why]
+    if unexplained:
+        print(f"\nSurviving readout mutants not explained ({len(unexplained)}; "
+              f"`mutmut show NAME` in {dest}):")
+        for mutant in unexplained:
             print(f"  {mutant}")
+    stale = sorted(m for m in why if m not in survivors
+                   and (m not in found or found[m] is not None))
+    if stale:
+        print(f"\nIn {EXPLAINED.name} but not surviving (killed now, or no such mutant): "
+              f"{len(stale)}")
+        for mutant in stale:
+            print(f"  {mutant}")
+    if markdown:
+        print("\n| readout function | run | killed | survived | explained | % killed |"
+              " % killed or explained |\n|---|---:|---:|---:|---:|---:|---:|")
+        for name, count, known in rows:
+            run = count["total"] - count["not run"]
+            caught = count["killed"] + count["timeout"]
+            bold = "**" if name == "readout code" else ""
+            score = f"{100 * caught / run:.1f}" if run else "-"
+            print(f"| {bold}{name}{bold} | {run} | {caught} | {count['survived']} | {known} |"
+                  f" {score} | {_share(count, known)} |")
     return 0
+
+
+def _share(count: Counter, known: int) -> str:
+    run = count["total"] - count["not run"]
+    return f"{100 * (count['killed'] + count['timeout'] + known) / run:.1f}" if run else "-"
 
 
 def _natural(name: str) -> tuple[str, int]:
     base, _, number = name.rpartition("_")
     return base, int(number) if number.isdigit() else 0
+
+
+def to_rerun(dest: Path) -> list[str]:
+    """The readout code's mutants that survived, found no test, or have not run (a changed
+    function's, after `stage`): what new tests could change (`make mutate MUTANTS=survivors`)."""
+    found = verdicts(dest)
+    readout = {(module, function) for module, functions in READOUT.items()
+               for function in functions}
+    return sorted((m for m, code in found.items() if split_name(m) in readout
+                   and (code is None or code in SURVIVED or code in NO_TESTS)), key=_natural)
 
 
 def readout_patterns() -> list[str]:
@@ -214,10 +280,12 @@ def readout_patterns() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("stage", "report", "readout-patterns"))
+    parser.add_argument("command", choices=("stage", "report", "readout-patterns", "survivors"))
     parser.add_argument("dest", type=Path, nargs="?", default=ROOT / "build" / "mutate")
     parser.add_argument("--only-run", action="store_true",
                         help="leave out modules none of whose mutants has been run")
+    parser.add_argument("--markdown", action="store_true",
+                        help="also print the readout table as markdown")
     args = parser.parse_args(argv)
     if args.command == "stage":
         stage(args.dest)
@@ -225,7 +293,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "readout-patterns":
         print(" ".join(readout_patterns()))
         return 0
-    return report(args.dest, args.only_run)
+    if args.command == "survivors":
+        names = to_rerun(args.dest)
+        print(" ".join(names) if names else "'nothing to rerun'")
+        return 0
+    return report(args.dest, args.only_run, args.markdown)
 
 
 if __name__ == "__main__":
