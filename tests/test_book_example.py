@@ -221,8 +221,7 @@ def test_a_chain_rule_goes_back_to_its_start_point(call):
     formula = re.search(r'"(.*?)"', call).group(1)
     at = {name: 1.0 for name in lab.sliders}
     shown = text(lab)
-    core = re.findall(r"the core's d h/d (\w+) = (\S+)", shown) or \
-        re.findall(r"the core's ∂h/∂(\w+) = (\S+)", shown)
+    core = re.findall(r"the core's (?:dh/d|∂h/∂)(\w+) = (\S+)", shown)
     assert core, shown
     for name, number in core:
         assert agrees(number, partial(formula, name, at)), (name, number)

@@ -540,13 +540,14 @@ def test_each_replayed_step_multiplies_local_by_upstream_and_the_grads_add_up():
 # -- ChainRule ----------------------------------------------------------------------------------
 
 CORE_LINE = re.compile(r"(the product of the locals|the sum over paths) = (\S+); the core's "
-                       r"d h/d (\w+) = (\S+) ✓")
+                       r"(?:dh/d|∂h/∂)(\w+) = (\S+) ✓")
 
 
 def check_chain(chain: ChainRule, formula: str) -> None:
     """Per variable the text names: each path's recorded numbers multiply to the product it
-    shows, the products add up to the sum shown, and that sum and the core's d h/d v are
-    SymPy's ∂h/∂v; the inner function's value is SymPy's, and outer(inner) is h."""
+    shows, the products add up to the sum shown, and that sum and the core's ∂h/∂v (dh/dv
+    for one input) are SymPy's ∂h/∂v; the inner function's value is SymPy's, and outer(inner)
+    is h."""
     at = point_of(chain)
     shown = html_lines(chain.readout.value)
     found, variable, products = set(), None, []

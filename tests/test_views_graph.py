@@ -207,7 +207,7 @@ def test_chain_rule_where_h_is_undefined_says_so():
     view.sliders["x"].value = -1.0
     assert math.isnan(view.numbers["x"]["chain"])
     assert "undefined" in view.message.text
-    assert "the core's d h/d x = undefined ✓" in view.readout_text
+    assert "the core's dh/dx = undefined ✓" in view.readout_text
 
 
 # -- NeuronLab -----------------------------------------------------------------------------------

@@ -211,7 +211,8 @@ class ChainRule(BookExample, FigureStateOnDisplay, widgets.VBox):
                     rf"{inner_prime}{symbols} = {_tex(entry['dh_dg'])}"
                     rf"\times {_tex_factor(entry['dg_dx'])} = {_tex(entry['chain'])}$$</div>")
                 inner_plain = f"{u}'({variable})" if not several else f"∂{u}/∂{variable}"
-                plain.append(f"d h/d {variable} = dh/d{u} · d{u}/d{variable} = "
+                p = "∂" if several else "d"  # ∂h/∂x for h(x, y), dh/dx for h(x)
+                plain.append(f"{p}h/{p}{variable} = {p}h/{p}{u} · {p}{u}/{p}{variable} = "
                              f"{self.f_name}'({u}) · {inner_plain} = "
                              f"{fmt(entry['dh_dg'])} × {fmt(entry['dg_dx'])} = "
                              f"{fmt(entry['chain'])}")
@@ -223,9 +224,12 @@ class ChainRule(BookExample, FigureStateOnDisplay, widgets.VBox):
         undefined = [v for v, e in self.numbers.items() if fmt(e["core"]) in ("undefined",)
                      or "∞" in fmt(e["core"])]
         if undefined:
-            self.message.show(f"d h/d {', '.join(undefined)} is undefined or infinite at this "
-                              "point (a log of a number <= 0, a division by zero, or "
-                              "overflow).", "warning")
+            p = "∂" if several else "d"
+            named = [f"{p}h/{p}{v}" for v in undefined]
+            which = (named[0] + " is" if len(named) == 1
+                     else ", ".join(named[:-1]) + f" and {named[-1]} are")
+            self.message.show(f"{which} undefined or infinite at this point (a log of a "
+                              "number <= 0, a division by zero, or overflow).", "warning")
         else:
             self.message.clear()
 
@@ -243,7 +247,8 @@ class ChainRule(BookExample, FigureStateOnDisplay, widgets.VBox):
                         f"{fmt(product)}")
         check = "✓" if _close(entry["sum"], entry["core"]) else "✗"
         what = "the sum over paths" if len(routes) > 1 else "the product of the locals"
-        start = f"{what} = {fmt(entry['sum'])}; the core's d h/d {variable} = "
+        p = "∂" if len(self.source.names) > 1 else "d"  # ∂h/∂x for h(x, y), dh/dx for h(x)
+        start = f"{what} = {fmt(entry['sum'])}; the core's {p}h/{p}{variable} = "
         core = fmt(entry["core"])
         text.append(f"{start}{core} {check}")
         if self.source.expression is not None:  # the core's dh/dx, tagged for browser tests

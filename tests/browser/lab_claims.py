@@ -4,7 +4,7 @@ is compared with the number worked out for what the LABEL names, never with the 
 view wrote into its data-gradlab-* tags.
 
 - "∂f/∂x = 2", "[∂f/∂x, ∂f/∂y] = [2, 6]", a table row "∂f/∂x <tab> ... <tab> 2", "the core's
-  d h/d x = 960", "tangent slope f'(x) = 1": SymPy's derivative (tests/oracles.py) of the
+  ∂h/∂x = 960", "tangent slope f'(x) = 1": SymPy's derivative (tests/oracles.py) of the
   expression the block's tags name, along the variable the label names, at the point the tags
   give (checked against the sliders the learner sees).
 - the book's model ("loss L = ", "∂L/∂W1[0,1] ... = "), an optimizer's path ("SGD: f = .. at
@@ -36,7 +36,7 @@ from oracles import (
 NUMBER = r"[−\-]?(?:\d+(?:\.\d*)?|\.\d+)(?:×10\^[−\-]?\d+|e[−\-+]?\d+)?|undefined|[−\-]?∞"
 _SCALAR = re.compile(rf"∂f/∂(\w+) = ({NUMBER})(?![\w.])")
 _VECTOR = re.compile(r"\[((?:∂f/∂\w+, )*∂f/∂\w+)\] = \[([^\]]+)\]")
-_CHAIN = re.compile(rf"the core's d h/d (\w+) = ({NUMBER})")
+_CHAIN = re.compile(rf"the core's (?:dh/d|∂h/∂)(\w+) = ({NUMBER})")
 _SLOPE = re.compile(rf"tangent slope f'\((\w+)\) = ({NUMBER})")
 _ENTRY = r"(?:W1|b1|W2|b2)\[\d+(?:,\d+)?\]"
 _MODEL_PARTIAL = re.compile(rf"∂L/∂({_ENTRY})(?: by backward)?(?: = |\t)({NUMBER})(?![\w.])")

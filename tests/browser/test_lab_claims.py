@@ -40,7 +40,8 @@ def problems(text: str, *tags: Readout, sliders: dict | None = None) -> list[str
     "at x = 1, y = 1: f = 5 · ∂f/∂x = 2 · ∂f/∂y = 6 (every grad, after the whole pass)",
     "v\tsymbolic ∂f/∂v\tvalue (backward)\tcentral difference\tdifference\n"
     "∂f/∂x\t2\t2\t2\t2×10^-12\n∂f/∂y\t6y\t6\t6\t1×10^-12",  # PartialsTable
-    "the sum over paths = 2; the core's d h/d x = 2 ✓",  # ChainRule
+    "the sum over paths = 2; the core's ∂h/∂x = 2 ✓",  # ChainRule of h(x, y)
+    "the product of the locals = 2; the core's dh/dx = 2 ✓",  # ChainRule of h(x)
 ])
 def test_the_right_partials_pass(text):
     assert problems(text) == []
@@ -51,7 +52,7 @@ def test_the_right_partials_pass(text):
     "gradient ∇f = [∂f/∂x, ∂f/∂y] = [6, 2]",  # swapped components
     "at x = 1, y = 1: f = 5 · ∂f/∂x = 6 · ∂f/∂y = 2",
     "v\tsymbolic ∂f/∂v\tvalue (backward)\n∂f/∂x\t6y\t6\n∂f/∂y\t6y\t6",  # another row's
-    "the product of the locals = 6; the core's d h/d x = 6 ✓",
+    "the product of the locals = 6; the core's ∂h/∂x = 6 ✓",
     "∂f/∂z = 2",  # a variable f does not have
 ])
 def test_a_label_beside_a_wrong_number_is_reported(text):

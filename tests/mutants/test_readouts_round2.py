@@ -141,10 +141,10 @@ def test_several_inputs_chain_reads_partials_and_names_every_input() -> None:
 ])
 def test_an_undefined_or_infinite_chain_is_warned_of(formula, inner, at) -> None:
     """At g = 0 the outer derivative 1/g or 1/(2 sqrt(g)) is infinite (by hand): the learner
-    gets a warning naming d h/d x."""
+    gets a warning naming dh/dx (one input: d, not ∂)."""
     chain = ChainRule(formula, inner=inner, point={"x": at})
     assert chain.message.kind == "warning"
-    assert chain.message.text.startswith("d h/d x is undefined or infinite at this point")
+    assert chain.message.text.startswith("dh/dx is undefined or infinite at this point")
 
 
 # -- Surface.update: the slices, tangents and point drawn (read off the figure's traces) ----------
@@ -200,6 +200,6 @@ def test_an_input_named_g_renames_the_inner_function_u() -> None:
 
 def test_every_undefined_partial_is_named_in_the_warning() -> None:
     """log(xy) at (0, 0): ∂h/∂x = y/(xy) and ∂h/∂y = x/(xy) are both 0/0 (by hand); the
-    warning names both inputs."""
+    warning names both partials, with ∂ (two inputs)."""
     chain = ChainRule("log(x*y)", inner="x*y", point={"x": 0.0, "y": 0.0})
-    assert chain.message.text.startswith("d h/d x, y is undefined or infinite")
+    assert chain.message.text.startswith("∂h/∂x and ∂h/∂y are undefined or infinite")
