@@ -268,7 +268,8 @@ class ChainRule(BookExample, FigureStateOnDisplay, widgets.VBox):
 
 
 def _tex(x: float) -> str:
-    """A number inside LaTeX: fmt's text, with × 10^n written as LaTeX."""
+    """A number inside LaTeX: fmt's text, with × 10^n written as LaTeX, ∞ as \\infty and
+    "undefined" upright (\\text{undefined}), not as a product of italic letters."""
     text = fmt(x).replace("−", "-").replace("∞", r"\infty").replace("undefined",
                                                                      r"\text{undefined}")
     return re.sub(r"×10\^(-?\d+)", r"\\times 10^{\1}", text)

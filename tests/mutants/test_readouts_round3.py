@@ -16,7 +16,7 @@ import pytest
 from oracles import agrees, parse_shown, partial, value
 from visible import figure_text, lines, tables
 
-from gradlab.views import ComputationGraph, Curve, GradientField, PartialsTable, Surface
+from gradlab.views import ChainRule, ComputationGraph, Curve, GradientField, PartialsTable, Surface
 from gradlab.views._common import fmt, tagged
 
 
@@ -319,3 +319,11 @@ def test_fmt_shows_what_is_not_a_number_as_its_text() -> None:
     assert [fmt(v) for v in (2 / 3, -1234567.0, float("inf"), -float("inf"), float("nan"),
                              -0.0, "n/a")] == ["0.6667", "−1.235×10^6", "∞", "−∞", "undefined",
                                                "0", "n/a"]
+
+
+def test_an_undefined_chain_reads_infinity_times_zero_as_upright_undefined() -> None:
+    """log(x^2) at x = 0, g = x^2: f'(g) = 1/g = ∞ and g'(x) = 2x = 0 (by hand), so the chain
+    line ends "∞ × 0 = undefined"; `_tex`'s docstring: LaTeX's \\infty, and "undefined" as
+    upright text, which MathJax would otherwise set as eight italic letters multiplied."""
+    chain = ChainRule("log(x^2)", inner="x^2", point={"x": 0.0})
+    assert r"= \infty\times 0 = \text{undefined}$$" in chain.readout.value
