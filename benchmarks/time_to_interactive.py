@@ -5,7 +5,10 @@ with a fresh kernel (the kernel's start is not counted: the page waits for it be
 and its kernel is shut down after. The clock starts at Run All and stops when the last plot of
 the page was first seen drawn with its data (polled every 250 ms), so a figure is "interactive"
 when a learner can see it. Goal: every lesson <= 1.5x the baseline.
-Run: `python benchmarks/time_to_interactive.py [--rounds 2] [notebooks ...]`.
+`--split` also prints, per notebook (medians), when the kernel finished the cells (its last
+reply to an execute request; after that the page only draws) and the megabytes of widget
+messages it sent (plotly's widget code travels in them: see gradlab/views/figure.py).
+Run: `python benchmarks/time_to_interactive.py [--rounds 2] [--split] [notebooks ...]`.
 (The kernel's side alone, and memory: benchmarks/startup.py.)
 """
 
@@ -31,17 +34,38 @@ BASELINE = "baseline/bare_figurewidget.ipynb"
 VIEWPORT = {"width": 1280, "height": 900}
 
 
-def time_to_plots(browser, server, name: str) -> tuple[float, int]:
-    """Seconds from Run All to the last plot drawn, and how many plots."""
+# For --split: the time of the kernel's last "idle" after an execute request (the cells done),
+# and the bytes of the widget messages (comm_open, comm_msg) it sent.
+_WATCH = """() => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const seen = window.__gradlabSplit = {cellsDone: null, commBytes: 0};
+  kernel.iopubMessage.connect((_, msg) => {
+    const type = msg.header.msg_type;
+    if (type === 'status' && msg.content.execution_state === 'idle'
+        && msg.parent_header.msg_type === 'execute_request') seen.cellsDone = performance.now();
+    if (type === 'comm_open' || type === 'comm_msg') {
+      seen.commBytes += JSON.stringify(msg.content).length
+        + (msg.buffers || []).reduce((sum, buffer) => sum + (buffer.byteLength || 0), 0);
+    }
+  });
+}"""
+
+
+def time_to_plots(browser, server, name: str) -> tuple[float, int, float, float]:
+    """Seconds from Run All to the last plot drawn, how many plots, seconds from Run All to the
+    kernel's last cell done, and megabytes of widget messages."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     try:
         open_notebook(page, server.lab_url(name))
+        page.evaluate(_WATCH)
         start = page.evaluate("() => performance.now()")
         run_all(page)
         count = wait_for_plots(page, quiet_ms=1500)
         drawn = page.evaluate("() => window.__gradlabPlotSince")
-        return (drawn - start) / 1000, count
+        split = page.evaluate("() => window.__gradlabSplit")
+        return ((drawn - start) / 1000, count, ((split["cellsDone"] or start) - start) / 1000,
+                split["commBytes"] / 1e6)
     finally:
         shut_down_kernel(page)
         context.close()
@@ -51,6 +75,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks/ files (default: every lesson)")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each notebook")
+    parser.add_argument("--split", action="store_true",
+                        help="also the kernel's cells done, and widget messages' MB")
     options = parser.parse_args()
     chromium, reason = ensure_chromium()
     if chromium is None:
@@ -73,12 +99,13 @@ def main() -> int:
                 browser = playwright.chromium.launch(executable_path=chromium,
                                                      args=CHROMIUM_ARGS, headless=True)
                 for name in names:
-                    base, ours, plots = [], [], 0
+                    base, ours = [], []
                     for _ in range(options.rounds):
-                        base.append(time_to_plots(browser, server, BASELINE)[0])
-                        seconds, plots = time_to_plots(browser, server, name)
-                        ours.append(seconds)
-                    rows.append((name, statistics.median(ours), statistics.median(base), plots))
+                        base.append(time_to_plots(browser, server, BASELINE))
+                        ours.append(time_to_plots(browser, server, name))
+                    rows.append((name, [statistics.median(run[i] for run in ours)
+                                        for i in range(4)],
+                                 [statistics.median(run[i] for run in base) for i in range(4)]))
                     print(f"  measured {name}", file=sys.stderr, flush=True)
                 browser.close()
         finally:
@@ -86,9 +113,13 @@ def main() -> int:
     print(f"Run All until every lab is drawn, median of {options.rounds} runs each "
           f"({time.perf_counter() - started:.0f} s in all)")
     print(f"  {'notebook':<34}{'plots':>6}{'lesson':>9}{'baseline':>10}{'ratio':>7}")
-    for name, ours, base, plots in rows:
+    for name, (ours, plots, _, _), (base, *_) in rows:
         flag = "" if ours <= 1.5 * base else "  > 1.5x"
-        print(f"  {name:<34}{plots:>6}{ours:>8.2f}s{base:>9.2f}s{ours / base:>7.2f}{flag}")
+        print(f"  {name:<34}{plots:>6.0f}{ours:>8.2f}s{base:>9.2f}s{ours / base:>7.2f}{flag}")
+    if options.split:
+        print("  cells done (s after Run All) and widget messages (MB), lesson | baseline")
+        for name, (_, _, done, mb), (_, _, base_done, base_mb) in rows:
+            print(f"  {name:<34}{done:>7.2f}s{mb:>7.1f} MB | {base_done:>5.2f}s{base_mb:>6.1f} MB")
     return 0
 
 

@@ -115,7 +115,8 @@ class Expression:
                                   ", not a variable")
         cache = self.__dict__.setdefault("_partials", {})
         if name not in cache:
-            cache[name] = self._partial(name)
+            cache[name] = _known(("partial", self.variables, name), self,
+                                 lambda: self._partial(name))
         return cache[name]
 
     def _partial(self, name: str) -> Expression:
@@ -143,6 +144,9 @@ class Expression:
     @cached_property
     def latex(self) -> str:
         """LaTeX for the expression (SymPy's layout: 3x^3*z - y^2 -> 3 x^{3} z - y^{2})."""
+        return _known(("latex",), self, self._latex)
+
+    def _latex(self) -> str:
         try:
             expr = self._sympy()
         except ExpressionError:  # too large for SymPy: show the text itself
@@ -165,6 +169,33 @@ class Expression:
 
     def _repr_latex_(self) -> str:
         return f"${self.latex}$"
+
+
+# SymPy's results, once per process rather than once per lab: (what, function's text) -> [(its
+# tree, the result)]. A lesson's labs and exercises parse the same function again and again,
+# and each new Expression asked SymPy anew (a second PartialsTable of one function took 10.7 ms,
+# now 4.1 ms; benchmarks/README.md). The text is the key; the tree is compared too, since two
+# trees may print the same text (-2*y and (-2)*y) and SymPy's answer is kept for the very tree
+# it was worked from. Only expressions small enough for SymPy (MAX_NODES, MAX_DEPTH) are kept,
+# and at most _KNOWN_LIMIT texts before the store starts afresh.
+_known_results: dict[tuple, list[tuple[Node, object]]] = {}
+_KNOWN_LIMIT = 2000
+
+
+def _known(what: tuple, expression: Expression, work):
+    """work() for this expression, or what it gave for an equal expression before."""
+    order = expression._order
+    if len(order) > symbolic.MAX_NODES or depth(order) > symbolic.MAX_DEPTH:
+        return work()  # too large for SymPy anyway (and for comparing trees quickly)
+    key = (*what, expression.text)
+    for tree, result in _known_results.get(key, ()):
+        if tree == expression.tree:
+            return result
+    result = work()
+    if len(_known_results) >= _KNOWN_LIMIT:
+        _known_results.clear()
+    _known_results.setdefault(key, []).append((expression.tree, result))
+    return result
 
 
 def _number(x) -> str:

@@ -14,6 +14,12 @@ and attributes): `move` calls three of them for speed, `refresh_figure_state` wr
 a late page starts from, and each falls back to plotly's public API when a plotly release
 moved them (slower in the browser, never broken). Tests that watch what is sent to the page
 use `spy`, here, rather than patching plotly themselves.
+
+plotly's FigureWidget is an anywidget whose code (plotly.js and its widget, ~5 MB of
+JavaScript) travels with every figure, and the page evaluates it anew for each: ~2 s per
+figure in headless Chromium on 2 cores (benchmarks/README.md). A `Figure` sends instead a small
+module (`SHARED_PLOTLY`) that loads plotly's own code once per page and kernel, from one
+view-less widget (`PlotlyCode`) that carries it; plotly's widget then runs unchanged.
 """
 
 from __future__ import annotations
@@ -25,8 +31,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
+import traitlets
 
 Changes = Mapping[str, Mapping[str, Any]]  # trace name -> {property: value}
 
@@ -147,8 +155,108 @@ class NamedTraces:
                                trace_indexes=indexes, animation_opts=_MOVE_NOW)
 
 
+# -- one plotly.js per page ---------------------------------------------------------------------
+
+# The module a Figure sends in place of plotly's: it fetches plotly's code from the PlotlyCode
+# widget named by the figure's `_plotly_code` (its model id), evaluates it once per page (a
+# module per PlotlyCode, i.e. per kernel) and hands each figure a widget of its own from
+# plotly's factory, as anywidget would have done from plotly's module.
+SHARED_PLOTLY = r"""// gradlab/views/figure.py: plotly's code, evaluated once per page
+const MODULES = Symbol.for("gradlab.plotly-modules");
+
+async function carrierOf(model) {
+  const id = model.get("_plotly_code");
+  for (let waited = 0; ; waited += 50) {
+    try {
+      return await model.widget_manager.get_model(id);
+    } catch (error) {  // opened just before this figure: give the page a moment to register it
+      if (waited >= 10000) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+function plotlyModule(model) {
+  const modules = (globalThis[MODULES] ??= new Map());
+  const id = model.get("_plotly_code");
+  if (!modules.has(id)) {
+    const loading = carrierOf(model).then(async (carrier) => {
+      const code = new Blob([carrier.get("code")], { type: "text/javascript" });
+      const url = URL.createObjectURL(code);
+      try {
+        return await import(/* webpackIgnore: true */ url);
+      } finally {
+        URL.revokeObjectURL(url);
+      }
+    });
+    loading.catch(() => modules.delete(id));  // the next figure tries again
+    modules.set(id, loading);
+  }
+  return modules.get(id);
+}
+
+export default () => {
+  let widget;
+  return {
+    async initialize(context) {
+      const plotly = await plotlyModule(context.model);
+      widget = typeof plotly.default === "function" ? await plotly.default() : plotly.default;
+      return widget.initialize && widget.initialize(context);
+    },
+    render(context) {
+      return widget.render(context);
+    },
+  };
+};
+"""
+
+
+def _plotly_widget_code() -> str | None:
+    """plotly's FigureWidget module (its anywidget `_esm`) as text, or None when this plotly's
+    FigureWidget is not an anywidget with its code in one module (then figures send plotly's
+    own, unchanged)."""
+    esm = getattr(go.FigureWidget, "_esm", None)
+    if not isinstance(esm, str) and type(esm).__name__ not in ("FileContents",
+                                                                "VirtualFileContents"):
+        return None
+    return str(esm) or None
+
+
+class PlotlyCode(widgets.Widget):
+    """A widget with no view: plotly's FigureWidget code, sent to the page once per kernel for
+    every Figure to load from (see SHARED_PLOTLY)."""
+
+    code = traitlets.Unicode().tag(sync=True)
+
+
+_code_widget: PlotlyCode | None = None
+
+
+def plotly_code() -> PlotlyCode:
+    """The kernel's PlotlyCode widget (made, and its comm opened, at the first Figure; made
+    again if it was closed)."""
+    global _code_widget
+    if _code_widget is None or _code_widget.comm is None:
+        _code_widget = PlotlyCode(code=_plotly_widget_code() or "")
+    return _code_widget
+
+
+_SHARED = _plotly_widget_code() is not None
+
+
 class Figure(NamedTraces, go.FigureWidget):
-    """The live figure of a lab: a FigureWidget of named traces."""
+    """The live figure of a lab: a FigureWidget of named traces, whose plotly code the page
+    evaluates once for all of them (see SHARED_PLOTLY)."""
+
+    if _SHARED:
+        _esm = SHARED_PLOTLY
+    _plotly_code = traitlets.Unicode().tag(sync=True)  # the model id of the PlotlyCode
+
+    @traitlets.default("_plotly_code")
+    def _default_plotly_code(self) -> str:
+        # read when the figure's state is first sent, just before its comm opens: the
+        # PlotlyCode's comm opens first
+        return plotly_code().model_id if _SHARED else ""
 
 
 class Draft(NamedTraces, go.Figure):

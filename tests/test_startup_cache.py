@@ -1,0 +1,193 @@
+"""Work done once, not once per lab (issue 16, time to interactive).
+
+1. plotly's FigureWidget code (~5 MB of JavaScript) goes to the page once per kernel, carried by
+   one view-less widget (figure.PlotlyCode), and the page evaluates it once: every Figure
+   sends a small module (figure.SHARED_PLOTLY) that loads it. Checked in Python (what each
+   widget sends, in which order) and in Chromium (the module run with a stand-in for plotly's
+   code and for the page's widget manager: evaluated once for three figures, each figure
+   initialized and rendered by a widget of its own).
+2. A symbolic partial is worked by SymPy once per process: a second lab of the same function
+   (a new Expression of the same text) gets it without calling SymPy again.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+from ipywidgets.widgets.widget import _instances
+
+import gradlab as gl
+from gradlab.expression import symbolic
+from gradlab.views import Curve, Surface
+from gradlab.views import figure as figure_module
+from gradlab.views.figure import SHARED_PLOTLY, Figure, PlotlyCode, plotly_code
+
+PLOTLY_CODE = str(go.FigureWidget._esm)  # plotly's own module, as its FigureWidget sends it
+
+
+class RecordingComm:
+    """A kernel's comm that records the state each widget opens with."""
+
+    opened: list[dict] = []
+    kernel = "a kernel"
+    _ids = 0
+
+    def __init__(self, *args, data=None, **kwargs) -> None:
+        RecordingComm._ids += 1
+        self.comm_id = f"comm-{RecordingComm._ids}"
+        RecordingComm.opened.append({"id": self.comm_id, **(data or {}).get("state", {})})
+
+    def open(self, *args, **kwargs) -> None:
+        pass
+
+    def on_msg(self, *args, **kwargs) -> None:
+        pass
+
+    def close(self, *args, **kwargs) -> None:
+        pass
+
+    def send(self, *args, **kwargs) -> None:
+        pass
+
+
+@pytest.fixture
+def comms(monkeypatch) -> Iterator[list[dict]]:
+    import comm
+
+    monkeypatch.setattr(comm, "create_comm", RecordingComm)
+    monkeypatch.setattr(figure_module, "_code_widget", None)  # a fresh kernel
+    RecordingComm.opened = []
+    yield RecordingComm.opened
+    for widget in list(_instances.values()):  # closed now, not at the interpreter's exit
+        if isinstance(widget.comm, RecordingComm):
+            widget.close()
+
+
+def test_plotly_code_goes_to_the_page_once_before_the_first_figure(comms):
+    surface = Surface("x^2 * y", secant=True)  # two figures: the surface and its flat slice
+    curve = Curve("x^3 - 2x")
+    figures = [state for state in comms if state.get("_model_name") == "FigureModel"
+               or "_plotly_code" in state]
+    carriers = [state for state in comms if state.get("code")]
+    assert len(figures) == 3 and len(carriers) == 1
+    carrier = carriers[0]
+    assert carrier["code"] == PLOTLY_CODE and len(PLOTLY_CODE) > 1_000_000
+    # opened before any figure, so the page knows it when a figure asks for it
+    assert comms.index(carrier) < min(comms.index(state) for state in figures)
+    for state in figures:
+        assert state["_plotly_code"] == carrier["id"]
+        assert state["_esm"] == SHARED_PLOTLY and len(state["_esm"]) < 5_000
+    assert sum(len(json.dumps(state)) for state in comms) < 1.2 * len(PLOTLY_CODE) + 200_000
+    assert surface.figure._plotly_code == curve.figure._plotly_code == plotly_code().model_id
+
+
+def test_a_closed_plotly_code_is_made_again(comms):
+    first = Figure({"a": go.Scatter(x=[0.0], y=[0.0])})
+    plotly_code().close()
+    second = Figure({"a": go.Scatter(x=[0.0], y=[0.0])})
+    assert second._plotly_code != first._plotly_code
+    assert second._plotly_code == plotly_code().model_id
+    assert isinstance(plotly_code(), PlotlyCode) and plotly_code().comm is not None
+
+
+# The page's side, in Chromium: a stand-in for plotly's module (counting its evaluations, a
+# factory of per-figure widgets, as plotly's default export is) and for the widget manager (the
+# PlotlyCode's model registered only after the first figure asks for it, as on a busy page).
+FAKE_PLOTLY = """
+globalThis.evaluations = (globalThis.evaluations || 0) + 1;
+export default () => {
+  let model;
+  return {
+    initialize(context) {
+      model = context.model;
+      model.initialized = (model.initialized || 0) + 1;
+    },
+    render(context) { context.el.drawnBy = model.get("name"); return () => {}; },
+  };
+};
+"""
+
+RUN_STUB = """async ([stub, plotly]) => {
+  const models = new Map();
+  const manager = { get_model: async (id) => {
+    if (!models.has(id)) throw new Error("widget model not found");
+    return models.get(id);
+  } };
+  const model = (state) => ({ get: (key) => state[key], widget_manager: manager });
+  const url = URL.createObjectURL(new Blob([stub], { type: "text/javascript" }));
+  const shared = await import(url);
+  const figures = ["a", "b", "c"].map((name) => model({ name, _plotly_code: "code-1" }));
+  const widgets = await Promise.all(figures.map(() => shared.default()));
+  setTimeout(() => models.set("code-1", model({ code: plotly })), 200);
+  await Promise.all(widgets.map((widget, i) => widget.initialize({ model: figures[i] })));
+  const elements = figures.map(() => ({}));
+  widgets.forEach((widget, i) => widget.render({ model: figures[i], el: elements[i] }));
+  // another kernel (another PlotlyCode): its figures load its own code
+  models.set("code-2", model({ code: plotly }));
+  const other = await shared.default();
+  await other.initialize({ model: model({ name: "d", _plotly_code: "code-2" }) });
+  return { evaluations: globalThis.evaluations, drawnBy: elements.map((el) => el.drawnBy),
+           initialized: figures.map((figure) => figure.initialized) };
+}"""
+
+
+def test_the_page_evaluates_plotly_once_per_kernel():
+    sys.path.insert(0, str(Path(__file__).parent / "browser"))
+    from chromium import CHROMIUM_ARGS, ensure_chromium, unavailable
+
+    chromium, reason = ensure_chromium()
+    if chromium is None:
+        unavailable(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
+                                             headless=True)
+        try:
+            page = browser.new_page()
+            page.route("http://gradlab.test/", lambda route: route.fulfill(
+                body="<!doctype html><title>stub</title>", content_type="text/html"))
+            page.goto("http://gradlab.test/")
+            result = page.evaluate(RUN_STUB, [SHARED_PLOTLY, FAKE_PLOTLY])
+        finally:
+            browser.close()
+    # three figures of one kernel: one evaluation; the second kernel's figure: one more
+    assert result["evaluations"] == 2
+    assert result["drawnBy"] == ["a", "b", "c"]  # each figure drawn by its own widget
+    assert result["initialized"] == [1, 1, 1]
+
+
+# -- symbolic partials, once per process ---------------------------------------------------------
+
+
+def test_a_second_lab_of_the_same_function_does_not_call_sympy_again(monkeypatch):
+    text = "x^3*y - 2*x*y^2 + 7*y"  # a function no other test differentiates first
+    first = gl.parse(text)
+    assert first.partial("x").text == "3*x^2*y - 2*y^2"  # by hand: 3x^2 y - 2y^2
+    assert first.partial("y").latex == "x^{3} - 4 x y + 7"  # by hand: x^3 - 4xy + 7
+
+    calls = []
+    real = symbolic.to_sympy
+    monkeypatch.setattr(symbolic, "to_sympy", lambda *args: calls.append(args) or real(*args))
+    second = gl.parse(text)  # a new Expression, as a second lab of the same lesson makes
+    assert second is not first
+    assert second.partial("x").text == "3*x^2*y - 2*y^2"
+    assert second.partial("y").latex == "x^{3} - 4 x y + 7"
+    assert calls == []
+    # another function is still worked out (the cache is keyed by the function, not shared)
+    other = gl.parse("x^3*y - 2*x*y^2 + 8*y").partial("y")
+    assert other.evaluate(x=2.0, y=3.0) == pytest.approx(2**3 - 4 * 2 * 3 + 8)  # by hand
+    assert len(calls) == 1
+
+
+def test_equal_text_of_different_variables_is_not_confused():
+    # d(x*y)/dz = 0 whether or not z is a variable; the partial keeps its function's variables
+    plain = gl.parse("x*y").partial("x")
+    wider = gl.Expression(gl.parse("x*y").tree, ("x", "y", "z")).partial("x")
+    assert plain.variables == ("x", "y") and wider.variables == ("x", "y", "z")
+    assert plain.text == wider.text == "y"
