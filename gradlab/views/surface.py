@@ -47,7 +47,9 @@ class Surface(View):
     secant's slope, the difference quotient (f(a0 + h, b0) - f(a0, b0)) / h (f by the core),
     beside the core's df/da. For f = x^2 y the quotient is (2x + h) y: it differs from
     df/dx = 2xy by h y. The readout shows f and the partials to 4 significant digits, the
-    secant's difference from df/da to 3; the slices' legends name the held values to 3.
+    secant's difference from df/da to 3; the slices' legends name the held values to 3. Each
+    tangent is drawn 0.2 of the shorter slider range either side of the point, the secant's line
+    0.1 of a's range past each of its two points.
     """
 
     def __init__(self, expression: Any, sliders: Mapping[str, widgets.FloatSlider] | None = None,

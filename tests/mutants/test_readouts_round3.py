@@ -327,3 +327,53 @@ def test_an_undefined_chain_reads_infinity_times_zero_as_upright_undefined() -> 
     upright text, which MathJax would otherwise set as eight italic letters multiplied."""
     chain = ChainRule("log(x^2)", inner="x^2", point={"x": 0.0})
     assert r"= \infty\times 0 = \text{undefined}$$" in chain.readout.value
+
+
+def test_a_surface_without_a_secant_reads_f_and_its_two_partials_and_nothing_else() -> None:
+    """x^2 y at (1.5, −2), by hand: f = −4.5, ∂f/∂x = 2xy = −6, ∂f/∂y = x^2 = 2.25; one line,
+    no secant part, and no message at a point inside both ranges."""
+    surface = Surface("x^2 * y")
+    surface.sliders["x"].value = 1.5
+    surface.sliders["y"].value = -2.0
+    assert lines(surface.readout) == [
+        "f(1.5, −2) = −4.5 · ∂f/∂x = −6 (slope along x) · ∂f/∂y = 2.25 (slope along y)"]
+    assert (surface.message.kind, surface.message.text) == ("", "")
+
+
+def test_surface_tangents_and_secant_are_drawn_the_lengths_the_docstring_gives() -> None:
+    """x over [−3, 3], y over [−1, 1]: each tangent runs 0.2 × 2 = 0.4 either side of the
+    point (1, 0.5), where f = 2.5, and rises by its partial (∂f/∂x = 2x = 2, ∂f/∂y = 3, by hand);
+    the secant's line runs 0.1 × 6 = 0.6 past (1, ·) and (1 + h, ·) with the difference
+    quotient ((1 + h)^2 − 1)/h = 2 + h as its slope."""
+    surface = Surface("x^2 + 3*y", secant=True, ranges={"x": (-3.0, 3.0), "y": (-1.0, 1.0)})
+    surface.sliders["x"].value = 1.0
+    surface.sliders["y"].value = 0.5
+    h = float(surface.h_slider.value)
+    fig = surface.figure
+    along_x = next(t for t in fig.data if t.name.startswith("tangent, slope ∂f/∂x"))
+    along_y = next(t for t in fig.data if t.name.startswith("tangent, slope ∂f/∂y"))
+    assert list(along_x.x) == pytest.approx([0.6, 1.4]) and list(along_x.y) == [0.5, 0.5]
+    assert list(along_x.z) == pytest.approx([2.5 - 0.8, 2.5 + 0.8])
+    assert list(along_y.y) == pytest.approx([0.1, 0.9]) and list(along_y.x) == [1.0, 1.0]
+    assert list(along_y.z) == pytest.approx([2.5 - 1.2, 2.5 + 1.2])
+    secant = next(t for t in fig.data if t.name == "secant along x (y held)")
+    assert list(secant.x) == pytest.approx([1.0 - 0.6, 1.0 + h + 0.6])
+    slope = (secant.z[1] - secant.z[0]) / (secant.x[1] - secant.x[0])
+    assert slope == pytest.approx(2 + h) and secant.z[0] == pytest.approx(2.5 - 0.6 * (2 + h))
+
+
+def test_a_failure_inside_the_slice_lab_is_said_on_the_surfaces_message_line(monkeypatch) -> None:
+    """The flat slice beside a secant surface has no message line of its own on the page: a
+    failure inside it (planted here: its readout raises) is shown as the surface's error, in
+    the words the slice's guard wrote; at a normal point the surface's line stays empty."""
+    surface = Surface("x^2 + 3*y", secant=True)
+    surface.sliders["x"].value = 0.5
+    assert (surface.message.kind, surface.message.text) == ("", "")
+
+    def planted(*args, **kwargs):
+        raise RuntimeError("planted")
+
+    monkeypatch.setattr(surface.slice, "_readout", planted)
+    surface.sliders["x"].value = 0.7
+    assert (surface.message.kind, surface.message.text) == (
+        "error", "Could not update: RuntimeError: planted")
