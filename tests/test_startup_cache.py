@@ -23,7 +23,7 @@ from ipywidgets.widgets.widget import _instances
 
 import gradlab as gl
 from gradlab.expression import symbolic
-from gradlab.views import Curve, Surface
+from gradlab.views import Curve, Exercise, Surface
 from gradlab.views import figure as figure_module
 from gradlab.views.figure import SHARED_PLOTLY, Figure, PlotlyCode, plotly_code
 
@@ -191,3 +191,27 @@ def test_equal_text_of_different_variables_is_not_confused():
     wider = gl.Expression(gl.parse("x*y").tree, ("x", "y", "z")).partial("x")
     assert plain.variables == ("x", "y") and wider.variables == ("x", "y", "z")
     assert plain.text == wider.text == "y"
+
+
+# -- an exercise's answer key, simplified only when read ----------------------------------------
+
+
+def test_a_formula_exercise_simplifies_its_answer_only_when_it_is_read(monkeypatch):
+    """Making a formula exercise (as a lesson's cell does, before its first picture) runs no
+    simplify; checking a right answer or showing the answer does, once. The answer the learner
+    is shown is the partial: ∂(x^2 y + x y)/∂x = 2xy + y (by hand) at two points."""
+    from gradlab.exercises import formula
+
+    calls = []
+    real = formula._simplest
+    monkeypatch.setattr(formula, "_simplest", lambda e: calls.append(e) or real(e))
+    exercise = Exercise.formula("x^2*y + x*y", "x")
+    assert calls == []
+    exercise.answer.value = "2*x*y + y"
+    exercise.button.click()
+    assert exercise.solved and len(calls) == 1
+    exercise.show_button.click()
+    assert len(calls) == 1  # worked out once
+    shown = gl.parse(exercise.answer_text)
+    for x, y in ((1.0, 2.0), (-0.5, 3.0)):
+        assert shown.evaluate(x=x, y=y) == pytest.approx(2 * x * y + y)

@@ -42,7 +42,9 @@ class FormulaProblem:
     FormulaProblem("2x + 3y^2", "y").check("6y") is right (d/dy of 3y^2 is 6y, 2x is held
     fixed); "y*6", "6*y" and "3*2*y" are right too; "6" and "6x" are wrong, told where.
     expected is the core's symbolic partial (an Expression); shown is the same function in its
-    shortest form (SymPy's simplify, when shorter) and answer_text is shown's text.
+    shortest form (SymPy's simplify, when shorter) and answer_text is shown's text. Both are
+    worked out when first read (a right answer, the answer shown, an answer key), not when the
+    exercise is made: a lesson's first picture does not wait for simplify.
     """
 
     kind = "formula"
@@ -53,8 +55,6 @@ class FormulaProblem:
             raise ValueError(f"{partial!r} is not a variable of {self.expression.text}")
         self.partial = partial
         self.expected: Expression = self.expression.partial(partial)
-        self.shown = _simplest(self.expected)  # the same function, as an answer key shows it
-        self.answer_text: str = self.shown.text
         rng = np.random.default_rng(SEED)
         third = POINTS // 3  # some points positive (log, sqrt), some signed, some wider
         self.points = {name: np.concatenate([rng.uniform(0.3, 2.7, third),
@@ -63,8 +63,18 @@ class FormulaProblem:
                        for name in self.expression.variables}
         self.values = self.values_of(self.expected)
         if np.count_nonzero(np.isfinite(self.values)) < 3:
-            raise ValueError(f"the partial {self.answer_text} is undefined at almost every "
+            raise ValueError(f"the partial {self.expected.text} is undefined at almost every "
                              "sample point: gradlab could not check answers to it")
+
+    @cached_property
+    def shown(self) -> Expression:
+        """The partial as an answer key shows it: its shortest form (`_simplest`)."""
+        return _simplest(self.expected)
+
+    @property
+    def answer_text(self) -> str:
+        """The partial as a learner would type it (shown's text)."""
+        return self.shown.text
 
     def values_of(self, formula: Expression, points: dict | None = None) -> np.ndarray:
         """formula at the sample points (or the given ones), as one array."""

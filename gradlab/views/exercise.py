@@ -149,7 +149,6 @@ class Exercise(FigureStateOnDisplay, widgets.VBox):
         self.problem = problem
         self.kind: str = problem.kind
         self.expected = problem.expected
-        self.answer_text: str = problem.answer_text
         self.expression: Expression | None = getattr(problem, "expression", None)
         self.at: dict[str, float] | None = getattr(problem, "at", None)
         self.partial: str | None = getattr(problem, "partial", None)
@@ -186,6 +185,12 @@ class Exercise(FigureStateOnDisplay, widgets.VBox):
             rows = [self.answer, widgets.HBox(buttons)]
         super().__init__([self.question, *rows, self.message, self.hint_box, self.solution])
         _register(self)
+
+    @property
+    def answer_text(self) -> str:
+        """The answer as a learner would type it (the problem's: a formula's is simplified when
+        first read, not when the exercise is made)."""
+        return self.problem.answer_text
 
     def _input(self) -> widgets.Widget:
         """The answer box: text for numbers, formulas and gradients; buttons for a choice."""
@@ -326,12 +331,20 @@ class _Made(traitlets.HasTraits):
 MADE = _Made()
 
 
+def _identity(exercise: Exercise) -> tuple:
+    """What makes two exercises the same one: kind, question and expected answer (a formula's
+    by its text, so that the answer key's simplify is not run to tell)."""
+    expected = exercise.expected
+    return (exercise.kind, exercise.question_text,
+            expected.text if isinstance(expected, Expression) else repr(expected))
+
+
 def _register(exercise: Exercise) -> None:
     """Add an exercise; one made again (its cell run again) replaces its earlier copy."""
-    key = (exercise.kind, exercise.question_text, exercise.answer_text)
+    key = _identity(exercise)
     made = list(MADE.exercises)
     for i, old in enumerate(made):
-        if (old.kind, old.question_text, old.answer_text) == key:
+        if _identity(old) == key:
             made[i] = exercise
             break
     else:
