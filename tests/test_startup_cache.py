@@ -2,20 +2,19 @@
 
 1. plotly's FigureWidget code (~5 MB of JavaScript) goes to the page once per kernel, carried by
    one view-less widget (figure.PlotlyCode), and the page evaluates it once: every Figure
-   sends a small module (figure.SHARED_PLOTLY) that loads it. Checked in Python (what each
-   widget sends, in which order) and in Chromium (the module run with a stand-in for plotly's
-   code and for the page's widget manager: evaluated once for three figures, each figure
-   initialized and rendered by a widget of its own).
+   sends a small module (figure.SHARED_PLOTLY) that loads it. Checked here in Python (what
+   each widget sends, in which order); the page's side in Chromium is
+   tests/browser/test_shared_plotly_browser.py (with the browser tests' session browser,
+   started before any test leaves an asyncio loop behind).
 2. A symbolic partial is worked by SymPy once per process: a second lab of the same function
    (a new Expression of the same text) gets it without calling SymPy again.
+3. A formula exercise simplifies its answer key only when it is first read.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
@@ -93,73 +92,6 @@ def test_a_closed_plotly_code_is_made_again(comms):
     assert second._plotly_code != first._plotly_code
     assert second._plotly_code == plotly_code().model_id
     assert isinstance(plotly_code(), PlotlyCode) and plotly_code().comm is not None
-
-
-# The page's side, in Chromium: a stand-in for plotly's module (counting its evaluations, a
-# factory of per-figure widgets, as plotly's default export is) and for the widget manager (the
-# PlotlyCode's model registered only after the first figure asks for it, as on a busy page).
-FAKE_PLOTLY = """
-globalThis.evaluations = (globalThis.evaluations || 0) + 1;
-export default () => {
-  let model;
-  return {
-    initialize(context) {
-      model = context.model;
-      model.initialized = (model.initialized || 0) + 1;
-    },
-    render(context) { context.el.drawnBy = model.get("name"); return () => {}; },
-  };
-};
-"""
-
-RUN_STUB = """async ([stub, plotly]) => {
-  const models = new Map();
-  const manager = { get_model: async (id) => {
-    if (!models.has(id)) throw new Error("widget model not found");
-    return models.get(id);
-  } };
-  const model = (state) => ({ get: (key) => state[key], widget_manager: manager });
-  const url = URL.createObjectURL(new Blob([stub], { type: "text/javascript" }));
-  const shared = await import(url);
-  const figures = ["a", "b", "c"].map((name) => model({ name, _plotly_code: "code-1" }));
-  const widgets = await Promise.all(figures.map(() => shared.default()));
-  setTimeout(() => models.set("code-1", model({ code: plotly })), 200);
-  await Promise.all(widgets.map((widget, i) => widget.initialize({ model: figures[i] })));
-  const elements = figures.map(() => ({}));
-  widgets.forEach((widget, i) => widget.render({ model: figures[i], el: elements[i] }));
-  // another kernel (another PlotlyCode): its figures load its own code
-  models.set("code-2", model({ code: plotly }));
-  const other = await shared.default();
-  await other.initialize({ model: model({ name: "d", _plotly_code: "code-2" }) });
-  return { evaluations: globalThis.evaluations, drawnBy: elements.map((el) => el.drawnBy),
-           initialized: figures.map((figure) => figure.initialized) };
-}"""
-
-
-def test_the_page_evaluates_plotly_once_per_kernel():
-    sys.path.insert(0, str(Path(__file__).parent / "browser"))
-    from chromium import CHROMIUM_ARGS, ensure_chromium, unavailable
-
-    chromium, reason = ensure_chromium()
-    if chromium is None:
-        unavailable(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS,
-                                             headless=True)
-        try:
-            page = browser.new_page()
-            page.route("http://gradlab.test/", lambda route: route.fulfill(
-                body="<!doctype html><title>stub</title>", content_type="text/html"))
-            page.goto("http://gradlab.test/")
-            result = page.evaluate(RUN_STUB, [SHARED_PLOTLY, FAKE_PLOTLY])
-        finally:
-            browser.close()
-    # three figures of one kernel: one evaluation; the second kernel's figure: one more
-    assert result["evaluations"] == 2
-    assert result["drawnBy"] == ["a", "b", "c"]  # each figure drawn by its own widget
-    assert result["initialized"] == [1, 1, 1]
 
 
 # -- symbolic partials, once per process ---------------------------------------------------------
