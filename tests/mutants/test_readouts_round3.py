@@ -377,3 +377,44 @@ def test_a_failure_inside_the_slice_lab_is_said_on_the_surfaces_message_line(mon
     surface.sliders["x"].value = 0.7
     assert (surface.message.kind, surface.message.text) == (
         "error", "Could not update: RuntimeError: planted")
+
+
+# -- ChainRule's plain copy (`readout_text`, what the lesson tests read) and its warning --------
+
+@pytest.mark.parametrize(("formula", "inner", "point", "expected"), [
+    # h = (xy + y)^2 at (1, 2), by hand: g = 4, f'(g) = 2g = 8, ∂g/∂x = y = 2, ∂g/∂y = x + 1 = 2;
+    # y's two paths: through x·y (2g · 1 · x = 8) and through + y (2g · 1 = 8)
+    ("(x*y + y)^2", "x*y + y", {"x": 1.0, "y": 2.0}, [
+        "h = (x·y + y)^2 = f(g(x, y)), g = x·y + y, f(g) = g^2; at x = 1, y = 2: g = 4",
+        "∂h/∂x = ∂h/∂g · ∂g/∂x = f'(g) · ∂g/∂x = 8 × 2 = 16",
+        "  path: 2·g · 1 · y = 8 × 1 × 2 = 16",
+        "the product of the locals = 16; the core's ∂h/∂x = 16 ✓",
+        "∂h/∂y = ∂h/∂g · ∂g/∂y = f'(g) · ∂g/∂y = 8 × 2 = 16",
+        "  path: 2·g · 1 · x = 8 × 1 × 1 = 8",
+        "  path: 2·g · 1 = 8 × 1 = 8",
+        "the sum over paths = 16; the core's ∂h/∂y = 16 ✓"]),
+    # h = e^(2x) at 0.5, one input (so d, not ∂): g = 1, f'(g) = e = 2.718, g' = 2
+    ("exp(2*x)", "2*x", {"x": 0.5}, [
+        "h = exp(2·x) = f(g(x)), g = 2·x, f(g) = exp(g); at x = 0.5: g = 1",
+        "dh/dx = dh/dg · dg/dx = f'(g) · g'(x) = 2.718 × 2 = 5.437",
+        "  path: exp(g) · 2 = 2.718 × 2 = 5.437",
+        "the product of the locals = 5.437; the core's dh/dx = 5.437 ✓"]),
+    # h = x: no step between h and x, so the one path's product is the empty product 1
+    ("x", None, {"x": 0.5}, [
+        "h = x", "  path: 1 = 1 = 1", "the product of the locals = 1; the core's dh/dx = 1 ✓"]),
+])
+def test_the_chain_rules_plain_copy_reads_as_worked_by_hand(formula, inner, point,
+                                                            expected) -> None:
+    """`readout_text` is the readout as plain text (tests/lesson_page.py reads it as the
+    lesson's claims): line for line the chain rule worked by hand, ∂ for several inputs."""
+    chain = ChainRule(formula, inner=inner, point=point)
+    assert chain.readout_text.split("\n") == expected
+
+
+def test_three_undefined_partials_are_named_in_one_sentence() -> None:
+    """log(xyz) at (0, 0, 0): each ∂h/∂v = (product of the others)/(xyz) is 0/0 (by hand): the
+    warning names all three, "∂h/∂x, ∂h/∂y and ∂h/∂z are ..."."""
+    chain = ChainRule("log(x*y*z)", inner="x*y*z", point={"x": 0.0, "y": 0.0, "z": 0.0})
+    assert (chain.message.kind, chain.message.text) == (
+        "warning", "∂h/∂x, ∂h/∂y and ∂h/∂z are undefined or infinite at this point (a log of a "
+        "number <= 0, a division by zero, or overflow).")
