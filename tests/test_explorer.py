@@ -8,6 +8,7 @@ import re
 import numpy as np
 import plotly  # noqa: F401 - required: a missing one fails the tests
 import pytest
+import visible  # noqa: E402
 
 from gradlab.views import Curve, Explorer, GradientField, Surface  # noqa: E402
 
@@ -34,14 +35,10 @@ def plain(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
-_TAG = re.compile(r'<span data-gradlab-expression="([^"]*)" data-gradlab-of="([^"]*)" '
-                  r'data-gradlab-at="([^"]*)" data-gradlab-value="([^"]*)"[^>]*>([^<]*)</span>')
-
-
 def tags(markup: str) -> list[tuple[str, str, dict, float, str]]:
     """(expression, of, at, value, text) of each tagged number (the browser tests' convention)."""
-    return [(html.unescape(e), html.unescape(of), json.loads(html.unescape(at)), float(v),
-             html.unescape(text)) for e, of, at, v, text in _TAG.findall(markup)]
+    return [(tag["expression"], tag["of"], json.loads(tag["at"]), float(tag["value"]), text)
+            for tag, text in visible.tags(markup)]
 
 
 def test_every_number_shown_is_tagged_with_where_it_comes_from():

@@ -13,6 +13,7 @@ import numpy as np
 import plotly  # noqa: F401 - required: a missing one fails the tests
 import practice_checks as practice  # noqa: E402
 import pytest
+import visible  # noqa: E402
 from lesson_page import (  # noqa: E402
     Lesson,
     arithmetic,
@@ -266,9 +267,7 @@ def test_changing_w_3_1_moves_column_3_of_dinputs_and_term_1_of_dinputs_0_3():
 
 
 def tagged(markup: str) -> list[tuple[str, float]]:
-    return [(of, float(value)) for of, value in re.findall(
-        r'data-gradlab-of="([^"]*)" data-gradlab-at="[^"]*" data-gradlab-value="([^"]*)"',
-        markup)]
+    return [(tag["of"], float(tag["value"])) for tag, _ in visible.tags(markup)]
 
 
 # -- the exercises, made from the notebook's own cells -------------------------------------------

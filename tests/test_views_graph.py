@@ -248,15 +248,12 @@ def test_neuron_lab_trace_count_is_fixed_after_many_updates():
 
 def tagged_numbers(markup: str) -> dict[str, tuple[str, dict, float, str]]:
     """of -> (expression, at, exact value, text) of each number tagged with data-gradlab-*."""
-    import html
     import json
-    import re
 
-    found = re.findall(r'data-gradlab-expression="([^"]*)" data-gradlab-of="([^"]*)" '
-                       r'data-gradlab-at="([^"]*)" data-gradlab-value="([^"]*)"[^>]*>([^<]*)<',
-                       markup)
-    return {html.unescape(of): (html.unescape(e), json.loads(html.unescape(at)), float(v),
-                                html.unescape(text)) for e, of, at, v, text in found}
+    from visible import tags
+
+    return {tag["of"]: (tag["expression"], json.loads(tag["at"]), float(tag["value"]), text)
+            for tag, text in tags(markup)}
 
 
 def test_neuron_lab_tags_its_output_and_partials_with_the_neuron_formula():

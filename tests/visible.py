@@ -8,10 +8,14 @@ way they are rendered, and never the data-gradlab-* tags a view writes for itsel
   the same with the number's text as printed, e.g. ("∂f/∂x", "2"), for a check to its digits.
 - `figure_text(figure)`: the words on a plotly figure (title, axis titles, legend names,
   annotations), so a test can check that a legend entry names the right partial.
+
+And, apart, for the tests of the tags themselves (the browser tests recompute each tagged
+number from its tag, so a tag must name the quantity beside it): `tags(markup)`.
 """
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from html.parser import HTMLParser
@@ -164,3 +168,15 @@ def figure_text(figure) -> list[str]:
     words.extend(trace.name for trace in figure.data if trace.name)
     words.extend(note.text for note in layout.annotations or () if note.text)
     return words
+
+
+_TAGGED = re.compile(r"<span ([^>]*data-gradlab-[^>]*)>([^<]*)</span>")
+_ATTRIBUTE = re.compile(r'data-gradlab-(\w+)="([^"]*)"')
+
+
+def tags(markup: str) -> list[tuple[dict[str, str], str]]:
+    """Each number a view tagged (tagged() in gradlab/views/_common.py), in order: its
+    data-gradlab-* attributes by name (expression, of, at, value, and check if any), unescaped,
+    and the text shown."""
+    return [({name: html.unescape(value) for name, value in _ATTRIBUTE.findall(attributes)},
+             html.unescape(shown)) for attributes, shown in _TAGGED.findall(markup)]

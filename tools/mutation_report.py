@@ -71,8 +71,8 @@ def explained(path: Path = EXPLAINED) -> dict[str, str]:
     if not path.exists():
         return found
     for raw in path.read_text(encoding="utf-8").splitlines():
-        text = raw.split("#", 1)[0].strip() if raw.lstrip().startswith("#") else raw.strip()
-        if not text:
+        text = raw.strip()
+        if not text or text.startswith("#"):
             continue
         name, _, reason = text.partition(" ")
         if not reason.strip():
@@ -168,8 +168,7 @@ def tally(codes: list[int | None]) -> Counter:
 
 def line(name: str, count: Counter) -> str:
     """name, killed (a timeout counts as killed), survived, no tests, run, % killed of run."""
-    run = count["total"] - count["not run"]
-    caught = count["killed"] + count["timeout"]
+    run, caught = _run_caught(count)
     score = f"{100 * caught / run:5.1f}%" if run else "    -"
     return (f"{name:<45} {caught:>6} {count['survived']:>8} {count['no tests']:>8} "
             f"{run:>5} {count['total']:>6} {score}")
@@ -186,11 +185,11 @@ def report(dest: Path, only_run: bool = False, markdown: bool = False,
         return 1
     why = explained() if why is None else why
     by_module: dict[str, list] = {}
-    by_function: dict[tuple[str, str], list] = {}
+    by_function: dict[tuple[str, str], list[str]] = {}  # -> the function's mutants' names
     for mutant, code in found.items():
         module, function = split_name(mutant)
         by_module.setdefault(module, []).append(code)
-        by_function.setdefault((module, function), []).append(code)
+        by_function.setdefault((module, function), []).append(mutant)
     print("Per module (every mutant of gradlab/views/ and gradlab/ops.py):")
     print(HEAD)
     everything: list = []
@@ -207,8 +206,7 @@ def report(dest: Path, only_run: bool = False, markdown: bool = False,
     survivors: list[str] = []
     for module, functions in READOUT.items():
         for function in functions:
-            names = sorted((m for m in found if split_name(m) == (module, function)),
-                           key=_natural)
+            names = sorted(by_function.get((module, function), ()), key=_natural)
             alive = [m for m in names if found[m] in SURVIVED or found[m] in NO_TESTS]
             rows.append((f"{module.rsplit('.', 1)[-1]}.{function}",
                          tally([found[m] for m in names]), sum(m in why for m in alive)))
@@ -236,8 +234,7 @@ def report(dest: Path, only_run: bool = False, markdown: bool = False,
         print("\n| readout function | run | killed | survived | explained | % killed |"
               " % killed or explained |\n|---|---:|---:|---:|---:|---:|---:|")
         for name, count, known in rows:
-            run = count["total"] - count["not run"]
-            caught = count["killed"] + count["timeout"]
+            run, caught = _run_caught(count)
             bold = "**" if name == "readout code" else ""
             score = f"{100 * caught / run:.1f}" if run else "-"
             print(f"| {bold}{name}{bold} | {run} | {caught} | {count['survived']} | {known} |"
@@ -245,9 +242,15 @@ def report(dest: Path, only_run: bool = False, markdown: bool = False,
     return 0
 
 
+def _run_caught(count: Counter) -> tuple[int, int]:
+    """How many mutants ran, and how many of them were killed (a timeout counts as killed)."""
+    return count["total"] - count["not run"], count["killed"] + count["timeout"]
+
+
 def _share(count: Counter, known: int) -> str:
-    run = count["total"] - count["not run"]
-    return f"{100 * (count['killed'] + count['timeout'] + known) / run:.1f}" if run else "-"
+    """% of the run killed or explained."""
+    run, caught = _run_caught(count)
+    return f"{100 * (caught + known) / run:.1f}" if run else "-"
 
 
 def _natural(name: str) -> tuple[str, int]:

@@ -237,11 +237,12 @@ def plotly_code() -> PlotlyCode:
     again if it was closed)."""
     global _code_widget
     if _code_widget is None or _code_widget.comm is None:
-        _code_widget = PlotlyCode(code=_plotly_widget_code() or "")
+        _code_widget = PlotlyCode(code=_PLOTLY_CODE or "")
     return _code_widget
 
 
-_SHARED = _plotly_widget_code() is not None
+_PLOTLY_CODE = _plotly_widget_code()  # read once per process: ~5 MB of text
+_SHARED = _PLOTLY_CODE is not None
 
 
 class Figure(NamedTraces, go.FigureWidget):

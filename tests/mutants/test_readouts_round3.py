@@ -7,14 +7,13 @@ output."""
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
 
 import pytest
 from oracles import agrees, parse_shown, partial, value
-from visible import figure_text, lines, tables
+from visible import figure_text, lines, tables, tags
 
 from gradlab.views import ChainRule, ComputationGraph, Curve, GradientField, PartialsTable, Surface
 from gradlab.views._common import fmt, tagged
@@ -24,15 +23,6 @@ def to_digits(shown: str, exact: float, digits: int) -> bool:
     """`shown` is `exact` rounded to exactly `digits` significant digits (trailing zeros
     dropped, as a learner reads "2.5", not "2.500"): the digits a docstring promises."""
     return parse_shown(shown) == float(f"{exact:.{digits}g}")
-
-
-def tags(markup: str) -> list[tuple[dict[str, str], str]]:
-    """Each tagged number in `markup`: its data-gradlab-* attributes and the text shown."""
-    found = []
-    for attrs, shown in re.findall(r"<span ([^>]*data-gradlab-[^>]*)>([^<]*)</span>", markup):
-        found.append(({k: html.unescape(v) for k, v in re.findall(r'data-gradlab-(\w+)="([^"]*)"',
-                                                                 attrs)}, html.unescape(shown)))
-    return found
 
 
 # -- Curve._readout ------------------------------------------------------------------------------
