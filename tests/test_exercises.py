@@ -84,6 +84,18 @@ def test_a_point_where_the_answer_is_undefined_is_refused_when_made():
 
 # -- a formula -----------------------------------------------------------------------------------
 
+def test_a_formula_exercise_that_cannot_be_judged_is_refused_when_made():
+    """Before any answer (the symbolic partial waits for the first one): a partial undefined at
+    every sample point (sqrt of -x^2 - 1 < 0 is undefined for every real x), and a function too
+    large for SymPy (119 terms, 475 parts against the limit of 200)."""
+    with pytest.raises(ValueError, match=r"∂f/∂x of sqrt\(-x\^2 - 1\)\*y is undefined at"):
+        ex.FormulaProblem("sqrt(-x^2 - 1)*y", "x")
+    with pytest.raises(gl.ExpressionError, match="too large for symbolic work"):
+        ex.FormulaProblem(" + ".join(f"x^{i}" for i in range(1, 120)), "x")
+    # defined everywhere: made, and a right answer judged (d/dx sqrt(x^2 + 1) y, by hand)
+    assert ex.FormulaProblem("sqrt(x^2 + 1)*y", "x").check("x*y/sqrt(x^2 + 1)").correct
+
+
 @pytest.mark.parametrize("answer", ["6*y", "6y", "y*6", "3*2*y", "6 * y", "12y/2", "(3y)*2",
                                     "y + 5y", "6*y + 0*x", "6y − 0"])
 def test_formula_equivalent_forms_are_right(answer):

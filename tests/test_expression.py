@@ -335,6 +335,17 @@ def test_fuzzed_text_raises_only_expression_error(text):
         pass
 
 
+def test_a_variable_named_self_is_a_variable_like_any_other():
+    """Found by the fuzzer above: 'self' was taken as the method's own argument
+    (evaluate() got multiple values for argument 'self'). f = self^2 y: by hand, f = 18,
+    df/dself = 2 self y = 12 and df/dy = self^2 = 9 at (3, 2)."""
+    f = gl.parse("self^2*y")
+    assert f.evaluate(self=3, y=2) == 18
+    assert f.gradient(self=3, y=2) == {"self": 12.0, "y": 9.0}
+    assert f.build(self=3, y=2)[0].data == f.graph(self=3, y=2).data == 18
+    assert "∂f/∂self = 2*self*y = 12" in f.summary(self=3, y=2)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(EXPRESSIONS)
 def test_generated_expressions_parse_round_trip_and_agree(text):

@@ -8,12 +8,16 @@
    started before any test leaves an asyncio loop behind).
 2. A symbolic partial is worked by SymPy once per process: a second lab of the same function
    (a new Expression of the same text) gets it without calling SymPy again.
-3. A formula exercise simplifies its answer key only when it is first read.
+3. A formula exercise simplifies its answer key only when it is first read, and works out its
+   symbolic partial only when an answer is checked or shown: a lesson that shows no formula
+   before then (a table with symbolic=False included) does not import SymPy to draw.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import plotly.graph_objects as go
@@ -147,3 +151,26 @@ def test_a_formula_exercise_simplifies_its_answer_only_when_it_is_read(monkeypat
     shown = gl.parse(exercise.answer_text)
     for x, y in ((1.0, 2.0), (-0.5, 3.0)):
         assert shown.evaluate(x=x, y=y) == pytest.approx(2 * x * y + y)
+
+
+NO_SYMPY_BEFORE_A_CHECK = """
+import sys
+from gradlab.views import Exercise, PartialsTable
+exercise = Exercise.formula("x^2*y + x*y", "x")
+table = PartialsTable("x^2 * y", point={"x": 3, "y": 2}, symbolic=False)
+print("sympy" in sys.modules, [row["value"] for row in table.rows])
+exercise.answer.value = "y*(2*x + 1)"
+exercise.button.click()
+print("sympy" in sys.modules, exercise.solved, exercise.message.text)
+"""
+
+
+def test_making_a_formula_exercise_and_a_table_without_formulas_imports_no_sympy():
+    """Fresh Python: the exercise and the table are made without SymPy (the table's numbers by
+    the core's backward pass: d(x^2 y)/dx = 2xy = 12, d(x^2 y)/dy = x^2 = 9 at (3, 2), by
+    hand); the first Check imports it and judges y(2x + 1) right (it is 2xy + y)."""
+    run = subprocess.run([sys.executable, "-c", NO_SYMPY_BEFORE_A_CHECK], capture_output=True,
+                         text=True, check=True)
+    before, after = run.stdout.splitlines()
+    assert before == "False [12.0, 9.0]"
+    assert after.startswith("True True Correct!")

@@ -44,7 +44,9 @@ class FormulaProblem:
     expected is the core's symbolic partial (an Expression); shown is the same function in its
     shortest form (SymPy's simplify, when shorter) and answer_text is shown's text. Both are
     worked out when first read (a right answer, the answer shown, an answer key), not when the
-    exercise is made: a lesson's first picture does not wait for simplify.
+    exercise is made, and so is expected itself: a lesson's first picture waits for neither
+    SymPy's import nor its work. Making the exercise checks, with the core's backward pass,
+    that the partial is defined at enough sample points to judge answers.
     """
 
     kind = "formula"
@@ -54,17 +56,30 @@ class FormulaProblem:
         if partial not in self.expression.variables:
             raise ValueError(f"{partial!r} is not a variable of {self.expression.text}")
         self.partial = partial
-        self.expected: Expression = self.expression.partial(partial)
+        self.expression.check_symbolic()  # too large for SymPy: refused now, not at Check
         rng = np.random.default_rng(SEED)
         third = POINTS // 3  # some points positive (log, sqrt), some signed, some wider
         self.points = {name: np.concatenate([rng.uniform(0.3, 2.7, third),
                                              rng.uniform(-2.7, 2.7, third),
                                              rng.uniform(-6.0, 6.0, POINTS - 2 * third)])
                        for name in self.expression.variables}
-        self.values = self.values_of(self.expected)
-        if np.count_nonzero(np.isfinite(self.values)) < 3:
-            raise ValueError(f"the partial {self.expected.text} is undefined at almost every "
-                             "sample point: gradlab could not check answers to it")
+        # the core's backward pass tells, without SymPy, whether answers can be checked at all
+        backward = self.expression.gradient(**self.points)[partial]
+        if np.count_nonzero(np.isfinite(backward)) < 3:
+            raise ValueError(f"the partial ∂f/∂{partial} of {self.expression.text} is undefined "
+                             "at almost every sample point: gradlab could not check answers "
+                             "to it")
+
+    @cached_property
+    def expected(self) -> Expression:
+        """The core's symbolic partial (Expression.partial, by SymPy), worked out when first
+        needed: at the first answer checked or shown."""
+        return self.expression.partial(self.partial)
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        """expected at the sample points, as one array."""
+        return self.values_of(self.expected)
 
     @cached_property
     def shown(self) -> Expression:

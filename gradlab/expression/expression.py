@@ -47,7 +47,7 @@ class Expression:
 
     # -- numbers, all computed by the core -----------------------------------------------------
 
-    def evaluate(self, **values) -> float | np.ndarray:
+    def evaluate(self, /, **values) -> float | np.ndarray:
         """f at the given values: a float for numbers, an array for arrays (broadcast together).
 
         Out-of-domain points give nan or inf (log(-1) -> nan, 1/0 -> inf), never an error.
@@ -60,7 +60,7 @@ class Expression:
         data = out.data
         return data if np.shape(data) == shape else np.broadcast_to(data, shape).copy()
 
-    def gradient(self, **values) -> dict[str, float | np.ndarray]:
+    def gradient(self, /, **values) -> dict[str, float | np.ndarray]:
         """name -> the partial derivative at the values, by the core's backward pass.
 
         f = x*y at (2, 3): {'x': 3.0, 'y': 2.0}. Arrays give the partials at every point.
@@ -68,7 +68,7 @@ class Expression:
         checked = compiler.check_values(self.variables, values)
         return compiler.gradient(self._program, checked)
 
-    def summary(self, **values) -> str:
+    def summary(self, /, **values) -> str:
         """The key numbers at a point as plain text: f, each partial (symbolic, then its
         value from the core's backward pass) and the gradient vector."""
         point = ", ".join(f"{name} = {_number(values[name])}" for name in values)
@@ -83,7 +83,7 @@ class Expression:
         lines.append(f"  gradient ∇f = ({gradient})")
         return "\n".join(lines)
 
-    def graph(self, **values) -> Value:
+    def graph(self, /, **values) -> Value:
         """The output Value of a fresh core graph at the values.
 
         Its leaves are one Value per variable, labelled with the name and shared by every use,
@@ -92,7 +92,7 @@ class Expression:
         """
         return self.build(**values)[0]
 
-    def build(self, **values) -> tuple[Value, dict[str, Value]]:
+    def build(self, /, **values) -> tuple[Value, dict[str, Value]]:
         """(output Value, {variable name: its leaf Value}) of a fresh core graph."""
         checked = compiler.check_values(self.variables, values)
         return compiler.build(self._program, checked)
@@ -119,6 +119,11 @@ class Expression:
                                  lambda: self._partial(name))
         return cache[name]
 
+    def check_symbolic(self) -> None:
+        """Raise ExpressionError if the expression is too large or too deeply nested for
+        symbolic work (the limits in symbolic.py), without importing SymPy."""
+        symbolic.check_size(self._order, depth(self._order))
+
     def _partial(self, name: str) -> Expression:
         derivative = self._sympy().diff(symbolic.kit().sympy.Symbol(name))
         size = symbolic.result_size(derivative, symbolic.MAX_RESULT_NODES)
@@ -132,7 +137,7 @@ class Expression:
     def _sympy(self):
         """This expression in SymPy (computed once; refused when too large for SymPy)."""
         if "_sympy_expression" not in self.__dict__:
-            symbolic.check_size(self._order, depth(self._order))
+            self.check_symbolic()
             try:
                 expr = symbolic.to_sympy(self._order, compiler.constant_value)
             except RecursionError:

@@ -148,7 +148,6 @@ class Exercise(FigureStateOnDisplay, widgets.VBox):
     def _build(self, problem: Any, question: str, hints: Hints, tries: int) -> None:
         self.problem = problem
         self.kind: str = problem.kind
-        self.expected = problem.expected
         self.expression: Expression | None = getattr(problem, "expression", None)
         self.at: dict[str, float] | None = getattr(problem, "at", None)
         self.partial: str | None = getattr(problem, "partial", None)
@@ -185,6 +184,12 @@ class Exercise(FigureStateOnDisplay, widgets.VBox):
             rows = [self.answer, widgets.HBox(buttons)]
         super().__init__([self.question, *rows, self.message, self.hint_box, self.solution])
         _register(self)
+
+    @property
+    def expected(self) -> Any:
+        """The expected answer (the problem's: a formula's symbolic partial is worked out when
+        first read, so making the exercise does not wait for SymPy)."""
+        return self.problem.expected
 
     @property
     def answer_text(self) -> str:
@@ -333,10 +338,12 @@ MADE = _Made()
 
 def _identity(exercise: Exercise) -> tuple:
     """What makes two exercises the same one: kind, question and expected answer (a formula's
-    by its text, so that the answer key's simplify is not run to tell)."""
-    expected = exercise.expected
-    return (exercise.kind, exercise.question_text,
-            expected.text if isinstance(expected, Expression) else repr(expected))
+    by its function and variable, so that neither SymPy's partial nor simplify runs to tell)."""
+    if exercise.kind == "formula":
+        answer = (exercise.expression.text, exercise.partial)
+    else:
+        answer = repr(exercise.expected)
+    return (exercise.kind, exercise.question_text, answer)
 
 
 def _register(exercise: Exercise) -> None:

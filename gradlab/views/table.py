@@ -83,8 +83,9 @@ class PartialsTable(BookExample, FigureStateOnDisplay, widgets.VBox):
     parts="product" (f = u*v) adds, per variable, u', v, u, v' (each by the core) and
     u'v + uv' beside f's partial by backward (the product rule); `.product_rows` holds them.
 
-    symbolic=False leaves the symbolic column out (the rows still hold it): for a lesson that
-    asks the learner for that formula, e.g. ∂(x^2 y)/∂x, and shows only the numbers.
+    symbolic=False leaves the symbolic column out: for a lesson that asks the learner for that
+    formula, e.g. ∂(x^2 y)/∂x, and shows only the numbers. The rows' symbolic is then None
+    (unless parts are shown) and SymPy is not imported for the table.
 
     Digits (significant): f, each partial's value and its central difference to 6, so a learner
     sees where they agree, and the difference column to 2; the terms table's numbers to 6; the
@@ -112,7 +113,8 @@ class PartialsTable(BookExample, FigureStateOnDisplay, widgets.VBox):
         self.sliders = (own_sliders(self.source.variables, point, ranges) if sliders is None
                         else shared_sliders(sliders, self.source.variables))
         self.symbolic: dict[str, str] = {}
-        if self.source.expression is not None:  # sympy once, here, never per slider move
+        if self.source.expression is not None and (symbolic or parts):
+            # SymPy once, here, never per slider move; not at all when no formula is shown
             for name in self.source.variables:
                 self.symbolic[name] = self.source.expression.partial(name).latex
         self.parts = parts
