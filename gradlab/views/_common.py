@@ -6,6 +6,7 @@ stand-in. Every plotly call (named traces, still frames, the late-page refresh) 
 
 from __future__ import annotations
 
+import copy
 import functools
 import html
 import json
@@ -47,6 +48,28 @@ PALETTE: dict[str, str] = {
 MODEBAR_ROOM = 32  # px at the figure's top kept free of text
 TEXT_ROW = 26  # px for one line of 15 px text (a title, a subplot title) above the plot
 
+# Every trace type the views draw. The figures' template is plotly_white's layout and its
+# defaults for these types only: plotly_white has defaults for 24 types, and plotly builds and
+# validates each of them for a figure (the first figure of a kernel paid ~30 ms for that, each
+# later one ~4 ms). tests/test_template.py runs every lesson and checks that each trace's type is
+# here and that every figure gets plotly_white's look.
+TRACE_TYPES = ("scatter", "scatter3d", "surface", "heatmap")
+
+
+@functools.cache
+def _template() -> dict:
+    import plotly.io as pio
+
+    white = pio.templates["plotly_white"]
+    data = white.data.to_plotly_json()
+    return {"layout": white.layout.to_plotly_json(),
+            "data": {kind: data[kind] for kind in TRACE_TYPES if kind in data}}
+
+
+def template() -> dict:
+    """plotly_white for the trace types in TRACE_TYPES (a fresh copy each call)."""
+    return copy.deepcopy(_template())
+
 
 def base_layout(**overrides: Any) -> dict:
     """A plotly layout readable on a 1280x720 projector and in a narrow JupyterLab pane.
@@ -59,7 +82,7 @@ def base_layout(**overrides: Any) -> dict:
     room for all of its rows, however many a narrow pane needs).
     """
     layout: dict[str, Any] = {
-        "template": "plotly_white",
+        "template": template(),
         "font": {"size": 15, "color": PALETTE["text"]},
         "autosize": True,
         "height": 380,

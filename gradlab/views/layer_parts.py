@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._common import PALETTE, base_layout
+from ._common import PALETTE, base_layout, template
 from .figure import Figure
 
 TITLES = {"dinputs": "dinputs = dvalues·Wᵀ", "dweights": "dweights = Xᵀ·dvalues",
@@ -25,7 +25,8 @@ def results_figure(shapes: dict[str, tuple[int, int]]) -> Figure:
     """A heatmap per result (named as it: "dinputs", "dweights", "dbiases"), of its shape."""
     titles = list(TITLES.values())
     figure = make_subplots(rows=1, cols=3, column_widths=[0.4, 0.32, 0.28],
-                           subplot_titles=titles, horizontal_spacing=0.09)
+                           subplot_titles=titles, horizontal_spacing=0.09,
+                           figure=go.Figure(layout={"template": template()}))
     axes = {"dinputs": ("input i", "sample n"), "dweights": ("neuron j", "input i"),
             "dbiases": ("neuron j", "")}
     for column, name in enumerate(shapes, start=1):
