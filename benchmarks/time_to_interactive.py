@@ -5,6 +5,9 @@ with a fresh kernel (the kernel's start is not counted: the page waits for it be
 and its kernel is shut down after. The clock starts at Run All and stops when the last plot of
 the page was first seen drawn with its data (polled every 250 ms), so a figure is "interactive"
 when a learner can see it. Goal: every lesson <= 1.5x the baseline.
+Each round also runs a 3-D baseline (one bare plotly surface on the Surface lab's 40 x 40 grid
+whose marker follows a slider): what a lesson with a 3-D lab pays at least, in a browser that
+draws WebGL in software (headless Chromium without a GPU, as here).
 `--split` also prints, per notebook (medians), when the kernel finished the cells (its last
 reply to an execute request; after that the page only draws) and the megabytes of widget
 messages it sent (plotly's widget code travels in them: see gradlab/views/figure.py).
@@ -28,9 +31,10 @@ sys.path.insert(0, str(REPO / "tests" / "browser"))  # the browser harness lives
 from chromium import CHROMIUM_ARGS, ensure_chromium  # noqa: E402
 from lab_server import start_lab  # noqa: E402
 from notebook_page import open_notebook, run_all, shut_down_kernel, wait_for_plots  # noqa: E402
-from scratch_notebooks import bare_notebook, write  # noqa: E402
+from scratch_notebooks import bare_notebook, bare_surface_notebook, write  # noqa: E402
 
 BASELINE = "baseline/bare_figurewidget.ipynb"
+SURFACE = "baseline/bare_surface.ipynb"
 VIEWPORT = {"width": 1280, "height": 900}
 
 
@@ -90,6 +94,7 @@ def main() -> int:
         root = Path(temp) / "root"
         (root / Path(BASELINE).parent).mkdir(parents=True)
         write(bare_notebook(), root / BASELINE)
+        write(bare_surface_notebook(), root / SURFACE)
         for name in names:
             shutil.copy2(REPO / "notebooks" / name, root / name)
         started = time.perf_counter()
@@ -99,26 +104,35 @@ def main() -> int:
                 browser = playwright.chromium.launch(executable_path=chromium,
                                                      args=CHROMIUM_ARGS, headless=True)
                 for name in names:
-                    base, ours = [], []
+                    base, surface, ours = [], [], []
                     for _ in range(options.rounds):
                         base.append(time_to_plots(browser, server, BASELINE))
+                        surface.append(time_to_plots(browser, server, SURFACE)[0])
                         ours.append(time_to_plots(browser, server, name))
                     rows.append((name, [statistics.median(run[i] for run in ours)
                                         for i in range(4)],
-                                 [statistics.median(run[i] for run in base) for i in range(4)]))
+                                 [statistics.median(run[i] for run in base) for i in range(4)],
+                                 statistics.median(surface)))
                     print(f"  measured {name}", file=sys.stderr, flush=True)
                 browser.close()
         finally:
             server.stop()
     print(f"Run All until every lab is drawn, median of {options.rounds} runs each "
           f"({time.perf_counter() - started:.0f} s in all)")
-    print(f"  {'notebook':<34}{'plots':>6}{'lesson':>9}{'baseline':>10}{'ratio':>7}")
-    for name, (ours, plots, _, _), (base, *_) in rows:
+    print(f"  {'notebook':<34}{'plots':>6}{'lesson':>9}{'baseline':>10}{'ratio':>7}"
+          f"{'3-D base':>10}{'ratio':>7}")
+    for name, (ours, plots, _, _), (base, *_), surface in rows:
         flag = "" if ours <= 1.5 * base else "  > 1.5x"
-        print(f"  {name:<34}{plots:>6.0f}{ours:>8.2f}s{base:>9.2f}s{ours / base:>7.2f}{flag}")
+        print(f"  {name:<34}{plots:>6.0f}{ours:>8.2f}s{base:>9.2f}s{ours / base:>7.2f}"
+              f"{surface:>9.2f}s{ours / surface:>7.2f}{flag}")
+    bases = [row[2][0] for row in rows]
+    surfaces = [row[3] for row in rows]
+    print(f"  the 3-D baseline itself: {statistics.median(surfaces):.2f} s, "
+          f"{statistics.median(s / b for s, b in zip(surfaces, bases, strict=True)):.2f}x the "
+          "baseline (medians over the rows)")
     if options.split:
         print("  cells done (s after Run All) and widget messages (MB), lesson | baseline")
-        for name, (_, _, done, mb), (_, _, base_done, base_mb) in rows:
+        for name, (_, _, done, mb), (_, _, base_done, base_mb), _ in rows:
             print(f"  {name:<34}{done:>7.2f}s{mb:>7.1f} MB | {base_done:>5.2f}s{base_mb:>6.1f} MB")
     return 0
 

@@ -1,7 +1,7 @@
 """Small notebooks the browser harness generates for itself: a gradlab-like lab (slider, plotly
 FigureWidget whose marker follows it, readout of the core's derivative) used while notebooks/ is
-empty, a bare baseline for the latency benchmark, and a "canary" notebook whose faults the checks
-must catch (so the checks are shown to be able to fail)."""
+empty, bare baselines for the benchmarks (a 2-D marker; a 3-D surface), and a "canary" notebook
+whose faults the checks must catch (so the checks are shown to be able to fail)."""
 
 from __future__ import annotations
 
@@ -98,9 +98,39 @@ def lab_notebook() -> nbformat.NotebookNode:
     return _notebook(new_markdown_cell("# Scratch lab: the slope of x²"), new_code_cell(_LAB))
 
 
+# The 3-D baseline: one bare plotly surface on the Surface lab's 40 x 40 grid (f = x^2 - y^2, by
+# numpy) and a marker on it that follows a slider: what any 3-D lab costs the browser at least.
+_BARE_SURFACE = '''\
+import ipywidgets as widgets
+import numpy as np
+import plotly.graph_objects as go
+
+grid = np.linspace(-3.0, 3.0, 40)
+gx, gy = np.meshgrid(grid, grid)
+slider = widgets.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.1, description="x")
+figure = go.FigureWidget([go.Surface(x=grid, y=grid, z=gx**2 - gy**2, showscale=False),
+                          go.Scatter3d(x=[0.0], y=[0.0], z=[0.0], mode="markers")],
+                         layout={"height": 420})
+
+
+def follow(change):
+    with figure.batch_update():
+        figure.data[1].x, figure.data[1].z = [slider.value], [slider.value ** 2]
+
+
+slider.observe(follow, names="value")
+widgets.VBox([slider, figure])
+'''
+
+
 def bare_notebook() -> nbformat.NotebookNode:
     return _notebook(new_markdown_cell("# Baseline: one marker follows a slider"),
                      new_code_cell(_BARE))
+
+
+def bare_surface_notebook() -> nbformat.NotebookNode:
+    return _notebook(new_markdown_cell("# 3-D baseline: one marker on a surface follows a slider"),
+                     new_code_cell(_BARE_SURFACE))
 
 
 def canary_notebook() -> nbformat.NotebookNode:
