@@ -17,7 +17,7 @@
    again: the kernel's resident memory over time (goal: flat, every lesson's kernel <= 200 MB).
 
 The browser's part (the first plotly draw, MathJax) is in browser_latency.py.
-Run: `python benchmarks/startup.py [--quick] [notebooks ...]`.
+Run: `python benchmarks/startup.py [--quick] [--rounds N] [--play-seconds S] [notebooks ...]`.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ IMPORT = ("import time; t = time.perf_counter(); import gradlab.views; "
 WITHOUT = "import sys; sys.modules['rfc3987_syntax'] = None; "  # an ImportError, as if absent
 
 BASELINE = new_notebook(cells=[
-    new_code_cell("import ipywidgets as widgets\nimport plotly.graph_objects as go"),
+    new_code_cell("import ipywidgets as widgets\nimport plotly.graph_objects as go\n"
+                  "from plotly.graph_objects import FigureWidget  # its import, as gradlab.views"),
     new_code_cell("figure = go.FigureWidget(go.Scatter(x=[0, 1], y=[0, 1]))\n"
                   "slider = widgets.FloatSlider(min=0, max=1)\n"
                   "widgets.VBox([slider, figure])"),
@@ -112,22 +113,30 @@ def with_sympy_imported(book: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return book
 
 
-def lessons(paths: list[Path]) -> None:
+def lessons(paths: list[Path], rounds: int) -> None:
     print("\n== 2. Run All in a fresh kernel: each lesson beside a bare FigureWidget + slider ==")
-    base_runs = [run_fresh(BASELINE)]
-    rows = []
-    for index, path in enumerate(paths):
-        book = nbformat.read(path, as_version=4)
-        run = run_fresh(book)
-        after = run_fresh(with_sympy_imported(book))[2] if run[4] else run[2]
-        rows.append((path.stem, (*run, after)))
-        if index == len(paths) // 2:
-            base_runs.append(run_fresh(BASELINE))
+    base_runs = []
+    runs: dict[str, list[tuple]] = {path.stem: [] for path in paths}
+    books = {path.stem: nbformat.read(path, as_version=4) for path in paths}
+    for _ in range(rounds):
+        base_runs.append(run_fresh(BASELINE))
+        for index, (name, book) in enumerate(books.items()):
+            run = run_fresh(book)
+            after = run_fresh(with_sympy_imported(book))[2] if run[4] else run[2]
+            runs[name].append((*run, after))
+            if index == len(books) // 2:
+                base_runs.append(run_fresh(BASELINE))
     base_runs.append(run_fresh(BASELINE))
+    rows = [(name, [any(run[4] for run in found) if i == 4 else
+                    statistics.median(run[i] for run in found) for i in range(6)])
+            for name, found in runs.items()]
     base = statistics.median(run[0] for run in base_runs)
-    print(f"  baseline: {base:.2f} s (median of {len(base_runs)} runs, kernel start included)")
+    print(f"  baseline: {base:.2f} s (median of {len(base_runs)} runs, kernel start included); "
+          f"its figure and slider after the imports: "
+          f"{statistics.median(run[2] for run in base_runs):.2f} s")
     base_rss = statistics.median(run[3] for run in base_runs)
     print(f"  baseline's kernel after it: {base_rss:.0f} MB")
+    print(f"  lessons: medians of {rounds} runs each")
     print(f"  {'lesson':<32}{'total':>8}{'x base':>8}{'imports':>9}{'labs':>9}{'SymPy':>7}"
           f"{'after imports':>15}{'RSS':>8}")
     for name, (total, imports, labs, rss, sympy, after) in rows:
@@ -175,6 +184,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds, three lessons")
     parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--rounds", type=int, help="runs of each lesson (default 3, --quick 1)")
+    parser.add_argument("--play-seconds", type=float,
+                        help="part 3's length (default 600, --quick 20; 0 skips it)")
     parser.add_argument("--play", type=float, help=argparse.SUPPRESS)  # the child of part 3
     options = parser.parse_args(argv)
     if options.play:
@@ -187,10 +199,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"python {sys.version.split()[0]}; {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.1f}")
     import_times(3 if options.quick else 7)
-    lessons(paths)
+    lessons(paths, options.rounds or (1 if options.quick else 3))
     # its own process, one BLAS thread as in `make lab`
-    subprocess.run([sys.executable, __file__, "--play", "20" if options.quick else "600"],
-                   env=environment(), check=True)
+    seconds = options.play_seconds if options.play_seconds is not None else (
+        20 if options.quick else 600)
+    if seconds > 0:
+        subprocess.run([sys.executable, __file__, "--play", str(seconds)], env=environment(),
+                       check=True)
 
 
 if __name__ == "__main__":
