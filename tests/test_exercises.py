@@ -94,6 +94,25 @@ def test_a_formula_exercise_that_cannot_be_judged_is_refused_when_made():
         ex.FormulaProblem(" + ".join(f"x^{i}" for i in range(1, 120)), "x")
     # defined everywhere: made, and a right answer judged (d/dx sqrt(x^2 + 1) y, by hand)
     assert ex.FormulaProblem("sqrt(x^2 + 1)*y", "x").check("x*y/sqrt(x^2 + 1)").correct
+    # 174 parts: worked out when made, and its partial (over 2 000 parts) refused then
+    product = "*".join(f"sin(x + {i})^{i % 3 + 2}" for i in range(1, 26))
+    with pytest.raises(gl.ExpressionError, match="too large to show"):
+        ex.FormulaProblem(product, "x")
+
+
+def test_a_partial_that_cannot_be_worked_out_at_the_first_answer_is_said_so(monkeypatch):
+    """A small function's partial waits for the first answer; should SymPy fail then, the
+    learner reads why, and the answer does not count as a try."""
+    problem = ex.FormulaProblem("x^2*y", "x")
+
+    def refuse(self, name):
+        raise gl.ExpressionError("SymPy's result contains I, which gradlab cannot show")
+
+    monkeypatch.setattr(gl.Expression, "partial", refuse)
+    result = problem.check("2*x*y")
+    assert not result.understood and not result.correct
+    assert result.message == ("gradlab cannot judge answers to this exercise: SymPy's result "
+                              "contains I, which gradlab cannot show")
 
 
 @pytest.mark.parametrize("answer", ["6*y", "6y", "y*6", "3*2*y", "6 * y", "12y/2", "(3y)*2",

@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from ..expression import Expression, parse, symbolic
-from .answers import Result, formula_of, show
+from ..expression import Expression, ExpressionError, parse, symbolic
+from .answers import Result, formula_of, show, unreadable
 
 POINTS = 30  # sample points for the numerical comparison
 SEED = 2024  # fixed: the same answer always gets the same verdict and message
@@ -34,6 +34,12 @@ AGREE = 1e-7  # relative difference below which two values at a point agree
 MAX_EXPANDED_TERMS = 2000  # SymPy expands a difference only if it has at most this many terms
 MAX_TERMS_SHOWN = 12  # terms compared one by one to tell the learner what is missing or extra
 NICE_VALUES = (1.0, 2.0, 3.0, -1.0, -2.0, 0.5, 4.0, -3.0, 1.5, 0.0)
+# A function of more parts than this has its partial worked out by SymPy when the exercise is
+# made, so that a partial gradlab cannot show (over MAX_RESULT_NODES parts) is refused then. No
+# smaller one comes near that limit: 1 500 random functions of at most 40 parts (powers, products,
+# quotients, nested exp/log/sigmoid/max, ...) had partials of at most 385 parts. The lessons'
+# formula exercises have 5-21 parts.
+EAGER_PARTS = 40
 
 
 class FormulaProblem:
@@ -45,8 +51,9 @@ class FormulaProblem:
     shortest form (SymPy's simplify, when shorter) and answer_text is shown's text. Both are
     worked out when first read (a right answer, the answer shown, an answer key), not when the
     exercise is made, and so is expected itself: a lesson's first picture waits for neither
-    SymPy's import nor its work. Making the exercise checks, with the core's backward pass,
-    that the partial is defined at enough sample points to judge answers.
+    SymPy's import nor its work (except for a function of more than EAGER_PARTS parts). Making
+    the exercise checks, with the core's backward pass, that the partial is defined at enough
+    sample points to judge answers.
     """
 
     kind = "formula"
@@ -69,6 +76,8 @@ class FormulaProblem:
             raise ValueError(f"the partial ∂f/∂{partial} of {self.expression.text} is undefined "
                              "at almost every sample point: gradlab could not check answers "
                              "to it")
+        if len(self.expression._order) > EAGER_PARTS:
+            self.expected  # noqa: B018  (worked out now: see EAGER_PARTS)
 
     @cached_property
     def expected(self) -> Expression:
@@ -103,6 +112,10 @@ class FormulaProblem:
         formula = formula_of(answer, self.expression.variables)
         if isinstance(formula, Result):
             return formula
+        try:
+            self.values  # noqa: B018  (the partial, worked out at the first answer)
+        except ExpressionError as error:
+            return unreadable(f"gradlab cannot judge answers to this exercise: {error}")
         yours = self.values_of(formula)
         if _differ(yours, self.values).any():
             return self._wrong(formula, yours)
