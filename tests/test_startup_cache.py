@@ -11,6 +11,8 @@
 3. A formula exercise simplifies its answer key only when it is first read, and works out its
    symbolic partial only when an answer is checked or shown: a lesson that shows no formula
    before then (a table with symbolic=False included) does not import SymPy to draw.
+4. A slider's value that the page sends back rounded (0.9999999999999996 for 1.0) is not a move:
+   the lab does not recompute and redraw after it first appears.
 """
 
 from __future__ import annotations
@@ -174,3 +176,29 @@ def test_making_a_formula_exercise_and_a_table_without_formulas_imports_no_sympy
     before, after = run.stdout.splitlines()
     assert before == "False [12.0, 9.0]"
     assert after.startswith("True True Correct!")
+
+
+# What Chromium's page sent back for a slider at 1.0 on [-3, 3] when it first drew it (measured:
+# the page's slider works in percent of its range).
+PAGE_ROUNDED_ONE = 0.9999999999999996
+
+
+def test_the_pages_rounding_of_a_slider_is_not_a_move(monkeypatch):
+    lab = Surface("x * y")
+    x = lab.sliders["x"]
+    assert x.value == 1.0 and x.step == 0.02
+    updates = []
+    monkeypatch.setattr(lab, "update", lambda *args: updates.append(x.value))
+    x.set_state({"value": PAGE_ROUNDED_ONE})  # as the page's message arrives
+    assert x.value == 1.0 and updates == []
+    # a learner's move, however small (one step), is one
+    x.set_state({"value": 1.02})
+    assert x.value == 1.02 and updates == [1.02]
+    # a plain ipywidgets slider takes the rounded value as a move
+    from ipywidgets import FloatSlider
+
+    plain = FloatSlider(value=1.0, min=-3.0, max=3.0, step=0.02)
+    moves = []
+    plain.observe(lambda change: moves.append(change["new"]), names="value")
+    plain.set_state({"value": PAGE_ROUNDED_ONE})
+    assert moves == [PAGE_ROUNDED_ONE]

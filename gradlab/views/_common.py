@@ -221,8 +221,29 @@ def _nice_step(span: float) -> float:
     return next(m * power for m in (5, 2, 1) if m * power <= raw * (1 + 1e-12))
 
 
+class Slider(widgets.FloatSlider):
+    """A FloatSlider that ignores the page's rounding of its own value.
+
+    The page's slider works in percent of its range, so a value the kernel set, such as 1.0 on
+    [-3, 3] in steps of 0.1, comes back from the page as 0.9999999999999996 when the slider is
+    first drawn. A plain FloatSlider takes that as a move: every lab recomputed and redrew once
+    after it appeared (a 3-D surface, drawn in software without a GPU, twice). A value from the
+    page within NOISE steps of the current one is taken as the current value; a learner's move
+    is at least one step. Setting .value in Python is unchanged.
+    """
+
+    NOISE = 1e-9  # in steps
+
+    def set_state(self, sync_data: dict) -> None:
+        value = sync_data.get("value")
+        if (isinstance(value, float) and value != self.value
+                and abs(value - self.value) <= self.NOISE * self.step):
+            sync_data = {**sync_data, "value": self.value}
+        super().set_state(sync_data)
+
+
 def make_slider(name: str, value: float, lo: float, hi: float,
-                step: float | None = None) -> widgets.FloatSlider:
+                step: float | None = None) -> Slider:
     """A FloatSlider for variable `name` on [lo, hi] that updates while dragged; the step
     defaults to a round number near 1/200 of the range so a drag moves smoothly."""
     lo, hi = float(lo), float(hi)
@@ -234,7 +255,7 @@ def make_slider(name: str, value: float, lo: float, hi: float,
     # kernel would disagree about the point (1.0 shown as 0.99).
     value = min(max(float(value), lo), hi)
     value = min(round(lo + round((value - lo) / step) * step, 12), hi)
-    return widgets.FloatSlider(
+    return Slider(
         value=value, min=lo, max=hi, step=step, description=name,
         continuous_update=True, readout=True, readout_format=".3g",
         style={"description_width": "initial"},

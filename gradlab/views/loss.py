@@ -20,6 +20,7 @@ from ._base import BookExample
 from ._common import (
     PALETTE,
     Message,
+    Slider,
     SliderChoiceCallbacks,
     base_layout,
     describe_lab,
@@ -72,10 +73,10 @@ def is_lesson_start(model: BookModel, batch: Any) -> bool:
     return batch is None and model.settings == LESSON_START
 
 
-def entry_slider(entry: str, value: float, span: float) -> widgets.FloatSlider:
+def entry_slider(entry: str, value: float, span: float) -> Slider:
     """A slider for one entry centred on its exact value: [value - span, value + span] in
     2 * STEPS steps, so the value itself is one of the slider's positions (never rounded)."""
-    slider = widgets.FloatSlider(
+    slider = Slider(
         value=value, min=value - span, max=value + span, step=span / STEPS,
         description=entry, continuous_update=True, readout=True, readout_format=".4g",
         style={"description_width": "initial"},

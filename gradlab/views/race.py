@@ -19,6 +19,7 @@ from ._common import (
     OKABE_ITO,
     PALETTE,
     Message,
+    Slider,
     base_layout,
     describe_lab,
     fmt,
@@ -78,7 +79,7 @@ class OptimizerRace(BookExample, FigureStateOnDisplay, widgets.VBox):
                                            layout=widgets.Layout(width="90px"))
         self.rates = {name: rate_slider(f"learning rate, {name}", chosen.rates[name], 1e-4, 3.0)
                       for name in NAMES}
-        self.momentum_slider = widgets.FloatSlider(
+        self.momentum_slider = Slider(
             value=momentum, min=MOMENTUM.low, max=MOMENTUM.high, step=MOMENTUM.step,
             description=f"{MOMENTUM.label} ({', '.join(WITH_MOMENTUM)})",
             continuous_update=True, style={"description_width": "initial"},

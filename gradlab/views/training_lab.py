@@ -20,6 +20,7 @@ from ._base import BookExample
 from ._common import (
     PALETTE,
     Message,
+    Slider,
     base_layout,
     describe_lab,
     fmt,
@@ -77,7 +78,7 @@ class TrainingLab(BookExample, FigureStateOnDisplay, widgets.VBox):
             description="learning-rate decay", continuous_update=False,
             style={"description_width": "initial"},
             layout=widgets.Layout(width="100%", max_width="520px"))
-        self.momentum_slider = widgets.FloatSlider(
+        self.momentum_slider = Slider(
             value=settings.get("momentum", MOMENTUM.default), min=MOMENTUM.low,
             max=MOMENTUM.high, step=MOMENTUM.step, description=MOMENTUM.label,
             continuous_update=False, disabled=not self._takes("momentum"),
