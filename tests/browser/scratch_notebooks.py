@@ -138,6 +138,11 @@ def canary_notebook() -> nbformat.NotebookNode:
                      new_code_cell("print('never reached: Run All stops at the error')"))
 
 
+def code_notebook(*sources: str) -> nbformat.NotebookNode:
+    """A notebook of these code cells (a test's own small lab)."""
+    return _notebook(*(new_code_cell(source) for source in sources))
+
+
 def write(book: nbformat.NotebookNode, path: Path) -> Path:
     nbformat.write(book, str(path))
     return path
