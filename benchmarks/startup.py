@@ -127,9 +127,13 @@ def lessons(paths: list[Path], rounds: int) -> None:
             if index == len(books) // 2:
                 base_runs.append(run_fresh(BASELINE))
     base_runs.append(run_fresh(BASELINE))
-    rows = [(name, [any(run[4] for run in found) if i == 4 else
-                    statistics.median(run[i] for run in found) for i in range(6)])
-            for name, found in runs.items()]
+    def medians(found: list[tuple]) -> list:
+        """Each column's median over the runs; SymPy: imported in any of them."""
+        columns = list(zip(*found, strict=True))
+        return [any(column) if i == 4 else statistics.median(column)
+                for i, column in enumerate(columns)]
+
+    rows = [(name, medians(found)) for name, found in runs.items()]
     base = statistics.median(run[0] for run in base_runs)
     print(f"  baseline: {base:.2f} s (median of {len(base_runs)} runs, kernel start included); "
           f"its figure and slider after the imports: "

@@ -63,7 +63,7 @@ class FormulaProblem:
         if partial not in self.expression.variables:
             raise ValueError(f"{partial!r} is not a variable of {self.expression.text}")
         self.partial = partial
-        self.expression.check_symbolic()  # too large for SymPy: refused now, not at Check
+        parts = self.expression.check_symbolic()  # too large for SymPy: refused now
         rng = np.random.default_rng(SEED)
         third = POINTS // 3  # some points positive (log, sqrt), some signed, some wider
         self.points = {name: np.concatenate([rng.uniform(0.3, 2.7, third),
@@ -76,7 +76,7 @@ class FormulaProblem:
             raise ValueError(f"the partial ∂f/∂{partial} of {self.expression.text} is undefined "
                              "at almost every sample point: gradlab could not check answers "
                              "to it")
-        if len(self.expression._order) > EAGER_PARTS:
+        if parts > EAGER_PARTS:
             self.expected  # noqa: B018  (worked out now: see EAGER_PARTS)
 
     @cached_property

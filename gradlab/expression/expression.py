@@ -119,10 +119,11 @@ class Expression:
                                  lambda: self._partial(name))
         return cache[name]
 
-    def check_symbolic(self) -> None:
-        """Raise ExpressionError if the expression is too large or too deeply nested for
-        symbolic work (the limits in symbolic.py), without importing SymPy."""
+    def check_symbolic(self) -> int:
+        """The expression's number of parts (nodes); ExpressionError if it is too large or too
+        deeply nested for symbolic work (the limits in symbolic.py). SymPy is not imported."""
         symbolic.check_size(self._order, depth(self._order))
+        return len(self._order)
 
     def _partial(self, name: str) -> Expression:
         derivative = self._sympy().diff(symbolic.kit().sympy.Symbol(name))

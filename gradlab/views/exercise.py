@@ -348,10 +348,10 @@ def _identity(exercise: Exercise) -> tuple:
 
 def _register(exercise: Exercise) -> None:
     """Add an exercise; one made again (its cell run again) replaces its earlier copy."""
-    key = _identity(exercise)
+    exercise._key = key = _identity(exercise)
     made = list(MADE.exercises)
     for i, old in enumerate(made):
-        if _identity(old) == key:
+        if old._key == key:
             made[i] = exercise
             break
     else:
