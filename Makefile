@@ -92,9 +92,11 @@ bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/views.py
 	$(PY) benchmarks/browser_latency.py
 
-## make notebooks: re-execute every notebook in order and save it for nbval (after editing one)
+## make notebooks: re-execute every notebook in order and save it for nbval (after editing one),
+## then rewrite the table of SymPy's results for the lessons' formulas (tools/worked_table.py)
 notebooks: $(VENV)/.test-installed
 	$(PY) tools/run_notebooks.py
+	$(PY) tools/worked_table.py
 
 $(UV): | $(PY)
 	$(PIP) uv==$(UV_VERSION)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..engine import Value
 from . import compile as compiler
-from . import symbolic
+from . import symbolic, worked
 from .nodes import CONSTANTS, FUNCTIONS, Name, Node, depth, postorder, to_text
 from .parser import ExpressionError, parse_tree
 
@@ -125,8 +125,11 @@ class Expression:
         symbolic.check_size(self._order, depth(self._order))
         return len(self._order)
 
+    def _derivative(self, name: str):
+        return self._sympy().diff(symbolic.kit().sympy.Symbol(name))
+
     def _partial(self, name: str) -> Expression:
-        derivative = self._sympy().diff(symbolic.kit().sympy.Symbol(name))
+        derivative = self._derivative(name)
         size = symbolic.result_size(derivative, symbolic.MAX_RESULT_NODES)
         if size > symbolic.MAX_RESULT_NODES:
             raise ExpressionError(f"the partial derivative with respect to {name} is too large "
@@ -137,6 +140,9 @@ class Expression:
 
     def _sympy(self):
         """This expression in SymPy (computed once; refused when too large for SymPy)."""
+        if "_sympy_expression" not in self.__dict__ and "_derived" in self.__dict__:
+            source, name = self.__dict__.pop("_derived")  # a partial the table gave:
+            self.__dict__["_sympy_expression"] = source._derivative(name)  # SymPy's own
         if "_sympy_expression" not in self.__dict__:
             self.check_symbolic()
             try:
@@ -189,7 +195,8 @@ _KNOWN_LIMIT = 2000
 
 
 def _known(what: tuple, expression: Expression, work):
-    """work() for this expression, or what it gave for an equal expression before."""
+    """work() for this expression, or what it gave for an equal expression before (in this
+    process, or when the lessons were built: worked.py)."""
     order = expression._order
     if len(order) > symbolic.MAX_NODES or depth(order) > symbolic.MAX_DEPTH:
         return work()  # too large for SymPy anyway (and for comparing trees quickly)
@@ -197,11 +204,28 @@ def _known(what: tuple, expression: Expression, work):
     for tree, result in _known_results.get(key, ()):
         if tree == expression.tree:
             return result
-    result = work()
+    result = worked.look_up(what, expression.text, expression.tree)
+    if result is None:
+        result = work()
+    elif what[0] == "partial":
+        result = Expression(result, expression.variables)
+        result.__dict__["_derived"] = (expression, what[2])  # its SymPy form, when asked
     if len(_known_results) >= _KNOWN_LIMIT:
         _known_results.clear()
     _known_results.setdefault(key, []).append((expression.tree, result))
     return result
+
+
+def worked_out() -> dict[str, list]:
+    """The symbolic results this process has worked out (or taken from the table), as
+    worked.py stores them: what tools/worked_table.py writes after a Run All of the lessons."""
+    entries: dict[str, list] = {}
+    for (*what, text), found in _known_results.items():
+        for tree, result in found:
+            name, pair = worked.entry(tuple(what), text, tree,
+                                      result.tree if isinstance(result, Expression) else result)
+            entries.setdefault(name, []).append(pair)
+    return entries
 
 
 def _number(x) -> str:

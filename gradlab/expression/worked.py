@@ -1,0 +1,112 @@
+"""SymPy's results for the lessons' own formulas, worked out once when the lessons are built.
+
+A lesson that shows a symbolic partial in its first picture (lessons 02-05 and 09) used to import
+SymPy for it (~0.3 s of a ~1.5 s Run All in a fresh kernel, and ~30 MB of the kernel). The
+partials and LaTeX of the formulas the lessons show are kept in `worked.json`, beside this file,
+written by `tools/worked_table.py` (`make worked`) from a Run All of every lesson. An expression
+is looked up by what is asked ("partial" of a variable, or "latex"), its text and its very tree
+(two trees may print the same text), so the table gives exactly what SymPy gave for it.
+
+The table is used only by the SymPy and the gradlab that wrote it: its fingerprint is SymPy's
+version and a hash of the sources that turn a tree into SymPy and back (`SOURCES`). With any
+other, it is ignored and SymPy works as before. tests/test_worked_table.py checks that the table
+is current and that every entry is what SymPy gives now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from .nodes import Binary, Call, Name, Neg, Node, Number
+
+TABLE = Path(__file__).with_name("worked.json")
+_PACKAGE = Path(__file__).resolve().parents[1]
+# the sources a symbolic result depends on, besides SymPy (the tree itself is compared)
+SOURCES = ("ops.py", "expression/symbolic.py", "expression/compile.py",
+           "expression/nodes.py", "expression/expression.py", "expression/worked.py")
+
+
+def fingerprint() -> str:
+    """SymPy's version and a hash of SOURCES: what the table's results depend on."""
+    digest = hashlib.sha256()
+    for name in SOURCES:
+        digest.update(name.encode())
+        digest.update((_PACKAGE / name).read_bytes())
+    return f"sympy {metadata.version('sympy')}; gradlab {digest.hexdigest()[:16]}"
+
+
+def encode(node: Node) -> list:
+    """A tree as JSON-ready lists: ["n", 2.0], ["v", "x"], ["neg", ...], ["^", l, r],
+    ["call", "exp", [...]]. Lossless: decode(encode(t)) == t."""
+    if isinstance(node, Number):
+        return ["n", node.value]
+    if isinstance(node, Name):
+        return ["v", node.name]
+    if isinstance(node, Neg):
+        return ["neg", encode(node.operand)]
+    if isinstance(node, Binary):
+        return [node.op, encode(node.left), encode(node.right)]
+    return ["call", node.function, [encode(arg) for arg in node.args]]
+
+
+def decode(data: list) -> Node:
+    """The tree of encode's lists."""
+    kind = data[0]
+    if kind == "n":
+        return Number(float(data[1]))
+    if kind == "v":
+        return Name(data[1])
+    if kind == "neg":
+        return Neg(decode(data[1]))
+    if kind == "call":
+        return Call(data[1], tuple(decode(arg) for arg in data[2]))
+    return Binary(kind, decode(data[1]), decode(data[2]))
+
+
+def key(what: tuple, text: str) -> str:
+    """The table's key of a question about an expression: e.g. 'partial|x,y|x|x^2*y'."""
+    parts = [what[0]]
+    if what[0] == "partial":
+        parts += [",".join(what[1]), what[2]]
+    return "|".join([*parts, text])
+
+
+@cache
+def _table() -> dict[str, list]:
+    """key -> [[its expression's tree, the result], ...], or {} if the table is not for this
+    SymPy and gradlab (or missing or unreadable)."""
+    try:
+        stored = json.loads(TABLE.read_text(encoding="utf-8"))
+        if stored.get("fingerprint") != fingerprint():
+            return {}
+        return stored["results"]
+    except (OSError, ValueError, KeyError, TypeError, metadata.PackageNotFoundError):
+        return {}
+
+
+def look_up(what: tuple, text: str, tree: Node) -> Node | str | None:
+    """What the table holds for this question about this very tree: a partial's tree, a LaTeX
+    string, or None."""
+    for stored_tree, result in _table().get(key(what, text), ()):
+        if decode(stored_tree) == tree:
+            return decode(result) if what[0] == "partial" else result
+    return None
+
+
+def entry(what: tuple, text: str, tree: Node, result: Node | str) -> tuple[str, list]:
+    """(key, [tree, result]) as the table stores them."""
+    return key(what, text), [encode(tree), encode(result) if what[0] == "partial" else result]
+
+
+def write(entries: dict[str, list], path: Path = TABLE) -> None:
+    """The table: `entries` (key -> [[tree, result], ...]) under the current fingerprint.
+    ValueError for a result with inf or nan, which JSON cannot hold."""
+    lines = [f"{json.dumps(name)}: {json.dumps(pairs, separators=(',', ':'), allow_nan=False)}"
+             for name, pairs in sorted(entries.items())]  # a line per question: short diffs
+    text = (f'{{"fingerprint": {json.dumps(fingerprint())}, "results": {{\n'
+            + ",\n".join(lines) + "\n}}")
+    path.write_text(text + "\n", encoding="utf-8")
