@@ -9,9 +9,11 @@
    the lessons: the kernel's start, its import cell and the construction of every lab after it
    (the cells' times as the kernel reports them). Targets: every lesson <= 1.5x the baseline;
    the labs of a lesson built in <= 300 ms after the imports. gradlab imports SymPy only when
-   a formula is first shown, so a lesson that shows one pays SymPy's import in a lab's cell:
-   such a lesson is run again with `import sympy` added to its import cell, and "after
-   imports" is that run's labs (SymPy's import is then in "imports").
+   a formula is first shown, and the formulas the lessons show are in a table written when the
+   lessons are built (gradlab/expression/worked.py), so no lesson should import it. Should one,
+   it is run again with `import sympy` added to its import cell, and "after imports" is that
+   run's labs (SymPy's import is then in "imports"). Each lesson is also run without the table
+   (as with a SymPy other than the one that wrote it): the columns "without the table".
 
 3. The training lab played for 10 minutes (--quick: 20 s), reset at its last epoch and played
    again: the kernel's resident memory over time (goal: flat, every lesson's kernel <= 200 MB).
@@ -105,6 +107,15 @@ def run_fresh(book: nbformat.NotebookNode) -> tuple[float, float, float, float, 
     return total, cells[0], sum(cells[1:]), int(rss) / 1024, sympy == "True"
 
 
+def without_table(book: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The lesson with gradlab's table of SymPy's results out of reach (SymPy works them out)."""
+    book = nbformat.from_dict(book)
+    first = next(cell for cell in book.cells if cell.cell_type == "code")
+    first.source = ("from gradlab.expression import worked\n"
+                    "worked.TABLE = worked.TABLE.with_name('absent.json')\n" + first.source)
+    return book
+
+
 def with_sympy_imported(book: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The lesson with `import sympy` at the end of its first code cell."""
     book = nbformat.from_dict(book)
@@ -123,14 +134,15 @@ def lessons(paths: list[Path], rounds: int) -> None:
         for index, (name, book) in enumerate(books.items()):
             run = run_fresh(book)
             after = run_fresh(with_sympy_imported(book))[2] if run[4] else run[2]
-            runs[name].append((*run, after))
+            cold = run_fresh(without_table(book))
+            runs[name].append((*run, after, cold[0], cold[3], cold[4]))
             if index == len(books) // 2:
                 base_runs.append(run_fresh(BASELINE))
     base_runs.append(run_fresh(BASELINE))
     def medians(found: list[tuple]) -> list:
         """Each column's median over the runs; SymPy: imported in any of them."""
         columns = list(zip(*found, strict=True))
-        return [any(column) if i == 4 else statistics.median(column)
+        return [any(column) if i in (4, 8) else statistics.median(column)
                 for i, column in enumerate(columns)]
 
     rows = [(name, medians(found)) for name, found in runs.items()]
@@ -141,13 +153,17 @@ def lessons(paths: list[Path], rounds: int) -> None:
     base_rss = statistics.median(run[3] for run in base_runs)
     print(f"  baseline's kernel after it: {base_rss:.0f} MB")
     print(f"  lessons: medians of {rounds} runs each")
+    print(f"  {'':<32}{'':<64}| without the table")
     print(f"  {'lesson':<32}{'total':>8}{'x base':>8}{'imports':>9}{'labs':>9}{'SymPy':>7}"
-          f"{'after imports':>15}{'RSS':>8}")
-    for name, (total, imports, labs, rss, sympy, after) in rows:
+          f"{'after imports':>15}{'RSS':>8} |{'total':>7}{'x base':>8}{'SymPy':>7}{'RSS':>8}")
+    for name, row in rows:
+        total, imports, labs, rss, sympy, after, cold, cold_rss, cold_sympy = row
         flag = "" if total <= 1.5 * base else "  > 1.5x"
         slow = "" if after <= 0.3 else "  labs > 300 ms"
         print(f"  {name:<32}{total:>7.2f}s{total / base:>8.2f}{imports:>8.2f}s{labs:>8.2f}s"
-              f"{'yes' if sympy else 'no':>7}{after:>14.2f}s{rss:>5.0f} MB{flag}{slow}")
+              f"{'yes' if sympy else 'no':>7}{after:>14.2f}s{rss:>5.0f} MB |{cold:>6.2f}s"
+              f"{cold / base:>8.2f}{'yes' if cold_sympy else 'no':>7}{cold_rss:>5.0f} MB"
+              f"{flag}{slow}")
     largest = max(row[1][3] for row in rows)
     print(f"  largest kernel: {largest:.0f} MB (goal <= 200); a 24 GB node holds "
           f"{int(24 * 1024 * 0.9 // largest)} such kernels with 10% left for the system")
