@@ -8,6 +8,9 @@ when a learner can see it. Goal: every lesson <= 1.5x the baseline.
 Each round also runs a 3-D baseline (one bare plotly surface on the Surface lab's 40 x 40 grid
 whose marker follows a slider): what a lesson with a 3-D lab pays at least, in a browser that
 draws WebGL in software (headless Chromium without a GPU, as here).
+`--without-table` also runs each lesson without gradlab's table of SymPy's results for the
+lessons' formulas (gradlab/expression/worked.py), as with a SymPy other than the one that wrote
+it, in the same rounds: "NN_name-without-table.ipynb".
 `--split` also prints, per notebook (medians), when the kernel finished the cells (its last
 reply to an execute request; after that the page only draws) and the megabytes of widget
 messages it sent (plotly's widget code travels in them: see gradlab/views/figure.py).
@@ -25,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import nbformat
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))  # the browser harness lives with its tests
 
@@ -32,6 +37,7 @@ from chromium import CHROMIUM_ARGS, ensure_chromium  # noqa: E402
 from lab_server import start_lab  # noqa: E402
 from notebook_page import open_notebook, run_all, shut_down_kernel, wait_for_plots  # noqa: E402
 from scratch_notebooks import bare_notebook, bare_surface_notebook, write  # noqa: E402
+from startup import without_table  # noqa: E402  (benchmarks/startup.py)
 
 BASELINE = "baseline/bare_figurewidget.ipynb"
 SURFACE = "baseline/bare_surface.ipynb"
@@ -75,12 +81,19 @@ def time_to_plots(browser, server, name: str) -> tuple[float, int, float, float]
         context.close()
 
 
+def cold_name(name: str) -> str:
+    """The notebook's name for its run without the table of SymPy's results."""
+    return name.replace(".ipynb", "-without-table.ipynb")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks/ files (default: every lesson)")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each notebook")
     parser.add_argument("--split", action="store_true",
                         help="also the kernel's cells done, and widget messages' MB")
+    parser.add_argument("--without-table", action="store_true",
+                        help="also each lesson without the table of SymPy's results")
     options = parser.parse_args()
     chromium, reason = ensure_chromium()
     if chromium is None:
@@ -97,6 +110,9 @@ def main() -> int:
         write(bare_surface_notebook(), root / SURFACE)
         for name in names:
             shutil.copy2(REPO / "notebooks" / name, root / name)
+            if options.without_table:
+                book = without_table(nbformat.read(REPO / "notebooks" / name, as_version=4))
+                nbformat.write(book, root / cold_name(name))
         started = time.perf_counter()
         server = start_lab(root, Path(temp) / "state")
         try:
@@ -104,26 +120,30 @@ def main() -> int:
                 browser = playwright.chromium.launch(executable_path=chromium,
                                                      args=CHROMIUM_ARGS, headless=True)
                 for name in names:
-                    base, surface, ours = [], [], []
+                    base, surface, ours, cold = [], [], [], []
                     for _ in range(options.rounds):
                         base.append(time_to_plots(browser, server, BASELINE))
                         surface.append(time_to_plots(browser, server, SURFACE)[0])
                         ours.append(time_to_plots(browser, server, name))
-                    rows.append((name, [statistics.median(run[i] for run in ours)
-                                        for i in range(4)],
-                                 [statistics.median(run[i] for run in base) for i in range(4)],
-                                 statistics.median(surface)))
+                        if options.without_table:
+                            cold.append(time_to_plots(browser, server, cold_name(name)))
+                    base_row = [statistics.median(run[i] for run in base) for i in range(4)]
+                    for label, runs in ((name, ours), (cold_name(name), cold)):
+                        if runs:
+                            rows.append((label, [statistics.median(run[i] for run in runs)
+                                                 for i in range(4)],
+                                         base_row, statistics.median(surface)))
                     print(f"  measured {name}", file=sys.stderr, flush=True)
                 browser.close()
         finally:
             server.stop()
     print(f"Run All until every lab is drawn, median of {options.rounds} runs each "
           f"({time.perf_counter() - started:.0f} s in all)")
-    print(f"  {'notebook':<34}{'plots':>6}{'lesson':>9}{'baseline':>10}{'ratio':>7}"
+    print(f"  {'notebook':<44}{'plots':>6}{'lesson':>9}{'baseline':>10}{'ratio':>7}"
           f"{'3-D base':>10}{'ratio':>7}")
     for name, (ours, plots, _, _), (base, *_), surface in rows:
         flag = "" if ours <= 1.5 * base else "  > 1.5x"
-        print(f"  {name:<34}{plots:>6.0f}{ours:>8.2f}s{base:>9.2f}s{ours / base:>7.2f}"
+        print(f"  {name:<44}{plots:>6.0f}{ours:>8.2f}s{base:>9.2f}s{ours / base:>7.2f}"
               f"{surface:>9.2f}s{ours / surface:>7.2f}{flag}")
     bases = [row[2][0] for row in rows]
     surfaces = [row[3] for row in rows]
@@ -133,7 +153,7 @@ def main() -> int:
     if options.split:
         print("  cells done (s after Run All) and widget messages (MB), lesson | baseline")
         for name, (_, _, done, mb), (_, _, base_done, base_mb), _ in rows:
-            print(f"  {name:<34}{done:>7.2f}s{mb:>7.1f} MB | {base_done:>5.2f}s{base_mb:>6.1f} MB")
+            print(f"  {name:<44}{done:>7.2f}s{mb:>7.1f} MB | {base_done:>5.2f}s{base_mb:>6.1f} MB")
     return 0
 
 
