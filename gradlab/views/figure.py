@@ -181,6 +181,8 @@ function plotlyModule(model) {
   const id = model.get("_plotly_code");
   if (!modules.has(id)) {
     const loading = carrierOf(model).then(async (carrier) => {
+      // the code's UTF-8 bytes (a DataView of the message's buffer) or, from an older
+      // kernel, its text: a Blob takes either as it is
       const code = new Blob([carrier.get("code")], { type: "text/javascript" });
       const url = URL.createObjectURL(code);
       try {
@@ -224,9 +226,14 @@ def _plotly_widget_code() -> str | None:
 
 class PlotlyCode(widgets.Widget):
     """A widget with no view: plotly's FigureWidget code, sent to the page once per kernel for
-    every Figure to load from (see SHARED_PLOTLY)."""
+    every Figure to load from (see SHARED_PLOTLY).
 
-    code = traitlets.Unicode().tag(sync=True)
+    The code travels as UTF-8 bytes, a binary buffer of the widget's message: neither the
+    kernel nor the page handles it as a 5 MB JSON string (the kernel's JSON encoding of it took
+    ~30 ms; a buffer is not signed either), and the page hands the bytes to a Blob as they are.
+    """
+
+    code = traitlets.Bytes().tag(sync=True)
 
 
 _code_widget: PlotlyCode | None = None
@@ -237,11 +244,12 @@ def plotly_code() -> PlotlyCode:
     again if it was closed)."""
     global _code_widget
     if _code_widget is None or _code_widget.comm is None:
-        _code_widget = PlotlyCode(code=_PLOTLY_CODE or "")
+        _code_widget = PlotlyCode(code=_PLOTLY_BYTES)
     return _code_widget
 
 
 _PLOTLY_CODE = _plotly_widget_code()  # read once per process: ~5 MB of text
+_PLOTLY_BYTES = (_PLOTLY_CODE or "").encode()  # as PlotlyCode sends it
 _SHARED = _PLOTLY_CODE is not None
 
 

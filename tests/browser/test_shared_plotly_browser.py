@@ -36,11 +36,13 @@ RUN_STUB = """async ([stub, plotly]) => {
   const shared = await import(url);
   const figures = ["a", "b", "c"].map((name) => model({ name, _plotly_code: "code-1" }));
   const widgets = await Promise.all(figures.map(() => shared.default()));
-  setTimeout(() => models.set("code-1", model({ code: plotly })), 200);
+  // the code as the kernel sends it: UTF-8 bytes, a DataView of the message's buffer
+  const bytes = (text) => new DataView(new TextEncoder().encode(text).buffer);
+  setTimeout(() => models.set("code-1", model({ code: bytes(plotly) })), 200);
   await Promise.all(widgets.map((widget, i) => widget.initialize({ model: figures[i] })));
   const elements = figures.map(() => ({}));
   widgets.forEach((widget, i) => widget.render({ model: figures[i], el: elements[i] }));
-  // another kernel (another PlotlyCode): its figures load its own code
+  // another kernel (another PlotlyCode, from an older gradlab: the code as text)
   models.set("code-2", model({ code: plotly }));
   const other = await shared.default();
   await other.initialize({ model: model({ name: "d", _plotly_code: "code-2" }) });
