@@ -25,7 +25,7 @@ UV     := $(VENV)/bin/uv
 COMPILE = $(UV) pip compile --quiet --universal --python-version 3.10 --generate-hashes \
 	--custom-compile-command "make lock" --override $(LOCKS)/overrides.txt $(if $(UPGRADE),--upgrade)
 
-.PHONY: lab present test test-latest latest-venv lint bench notebooks lock clean
+.PHONY: lab present test test-latest latest-venv lint bench notebooks worked lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -93,9 +93,14 @@ bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/browser_latency.py
 
 ## make notebooks: re-execute every notebook in order and save it for nbval (after editing one),
-## then rewrite the table of SymPy's results for the lessons' formulas (tools/worked_table.py)
+## then `make worked`
 notebooks: $(VENV)/.test-installed
 	$(PY) tools/run_notebooks.py
+	$(PY) tools/worked_table.py
+
+## make worked: rewrite gradlab/expression/worked.json, SymPy's results for the formulas the
+## lessons show (after changing SymPy or a source of worked.SOURCES; tests/test_worked_table.py)
+worked: $(VENV)/.test-installed
 	$(PY) tools/worked_table.py
 
 $(UV): | $(PY)

@@ -136,13 +136,15 @@ class Expression:
                                   f"to show (more than {symbolic.MAX_RESULT_NODES} parts)")
         result = Expression(symbolic.from_sympy(derivative), self.variables)
         result.__dict__["_sympy_expression"] = derivative
+        result.__dict__["_origin"] = (self, name)
         return result
 
     def _sympy(self):
-        """This expression in SymPy (computed once; refused when too large for SymPy)."""
-        if "_sympy_expression" not in self.__dict__ and "_derived" in self.__dict__:
-            source, name = self.__dict__.pop("_derived")  # a partial the table gave:
-            self.__dict__["_sympy_expression"] = source._derivative(name)  # SymPy's own
+        """This expression in SymPy (computed once; refused when too large for SymPy). A
+        partial's is SymPy's derivative of its function, also when the table gave its tree."""
+        if "_sympy_expression" not in self.__dict__ and "_origin" in self.__dict__:
+            source, name = self.__dict__["_origin"]
+            self.__dict__["_sympy_expression"] = source._derivative(name)
         if "_sympy_expression" not in self.__dict__:
             self.check_symbolic()
             try:
@@ -155,7 +157,15 @@ class Expression:
 
     @cached_property
     def latex(self) -> str:
-        """LaTeX for the expression (SymPy's layout: 3x^3*z - y^2 -> 3 x^{3} z - y^{2})."""
+        """LaTeX for the expression (SymPy's layout: 3x^3*z - y^2 -> 3 x^{3} z - y^{2}).
+
+        A partial's LaTeX is its derivative's as SymPy worked it (d(pi x^2)/dx: 2 \\pi x),
+        which may differ from the LaTeX of its text parsed anew (2*pi*x: 6.28318530717959 x, pi's
+        value): so it is known under its function and variable, not under its own text."""
+        origin = self.__dict__.get("_origin")
+        if origin is not None:
+            source, name = origin
+            return _known(("latex of partial", source.variables, name), source, self._latex)
         return _known(("latex",), self, self._latex)
 
     def _latex(self) -> str:
@@ -200,6 +210,8 @@ def _known(what: tuple, expression: Expression, work):
     order = expression._order
     if len(order) > symbolic.MAX_NODES or depth(order) > symbolic.MAX_DEPTH:
         return work()  # too large for SymPy anyway (and for comparing trees quickly)
+    if "_origin" in expression.__dict__:
+        return work()  # a partial's SymPy form is its derivative's, not its text's: see latex
     key = (*what, expression.text)
     for tree, result in _known_results.get(key, ()):
         if tree == expression.tree:
@@ -209,7 +221,7 @@ def _known(what: tuple, expression: Expression, work):
         result = work()
     elif what[0] == "partial":
         result = Expression(result, expression.variables)
-        result.__dict__["_derived"] = (expression, what[2])  # its SymPy form, when asked
+        result.__dict__["_origin"] = (expression, what[2])  # its SymPy form, when asked
     if len(_known_results) >= _KNOWN_LIMIT:
         _known_results.clear()
     _known_results.setdefault(key, []).append((expression.tree, result))
@@ -217,8 +229,8 @@ def _known(what: tuple, expression: Expression, work):
 
 
 def worked_out() -> dict[str, list]:
-    """The symbolic results this process has worked out (or taken from the table), as
-    worked.py stores them: what tools/worked_table.py writes after a Run All of the lessons."""
+    """The symbolic results this process has worked out, as worked.py stores them: what
+    tools/worked_table.py collects from a Run All of each lesson (with the table out of reach)."""
     entries: dict[str, list] = {}
     for (*what, text), found in _known_results.items():
         for tree, result in found:
