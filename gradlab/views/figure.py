@@ -231,6 +231,8 @@ class PlotlyCode(widgets.Widget):
     The code travels as UTF-8 bytes, a binary buffer of the widget's message: neither the
     kernel nor the page handles it as a 5 MB JSON string (the kernel's JSON encoding of it took
     ~30 ms; a buffer is not signed either), and the page hands the bytes to a Blob as they are.
+    The bytes stay with the widget, for a page that asks for its state again: ~5 MB of the
+    kernel's memory beside the text plotly keeps.
     """
 
     code = traitlets.Bytes().tag(sync=True)
@@ -244,12 +246,11 @@ def plotly_code() -> PlotlyCode:
     again if it was closed)."""
     global _code_widget
     if _code_widget is None or _code_widget.comm is None:
-        _code_widget = PlotlyCode(code=_PLOTLY_BYTES)
+        _code_widget = PlotlyCode(code=(_PLOTLY_CODE or "").encode())  # ~5 ms, once
     return _code_widget
 
 
 _PLOTLY_CODE = _plotly_widget_code()  # read once per process: ~5 MB of text
-_PLOTLY_BYTES = (_PLOTLY_CODE or "").encode()  # as PlotlyCode sends it
 _SHARED = _PLOTLY_CODE is not None
 
 
