@@ -41,6 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 sys.path.insert(0, str(REPO / "tools"))
 from lab import environment  # noqa: E402  (the kernels' environment of `make lab`)
+from worked_table import without_table  # noqa: E402  (the table of SymPy's results out of reach)
 
 IMPORT = ("import time; t = time.perf_counter(); import gradlab.views; "
           "from plotly.graph_objects import FigureWidget; "
@@ -105,15 +106,6 @@ def run_fresh(book: nbformat.NotebookNode) -> tuple[float, float, float, float, 
     rss, sympy = book.cells.pop().outputs[0]["text"].split()
     cells = [_seconds(cell) for cell in book.cells if cell.cell_type == "code"]
     return total, cells[0], sum(cells[1:]), int(rss) / 1024, sympy == "True"
-
-
-def without_table(book: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The lesson with gradlab's table of SymPy's results out of reach (SymPy works them out)."""
-    book = nbformat.from_dict(book)
-    first = next(cell for cell in book.cells if cell.cell_type == "code")
-    first.source = ("from gradlab.expression import worked\n"
-                    "worked.TABLE = worked.TABLE.with_name('absent.json')\n" + first.source)
-    return book
 
 
 def with_sympy_imported(book: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -37,7 +37,7 @@ from chromium import CHROMIUM_ARGS, ensure_chromium  # noqa: E402
 from lab_server import start_lab  # noqa: E402
 from notebook_page import open_notebook, run_all, shut_down_kernel, wait_for_plots  # noqa: E402
 from scratch_notebooks import bare_notebook, bare_surface_notebook, write  # noqa: E402
-from startup import without_table  # noqa: E402  (benchmarks/startup.py)
+from startup import without_table  # noqa: E402  (tools/worked_table.py, by way of startup.py)
 
 BASELINE = "baseline/bare_figurewidget.ipynb"
 SURFACE = "baseline/bare_surface.ipynb"

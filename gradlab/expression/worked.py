@@ -90,8 +90,8 @@ def _table() -> dict[str, list[tuple[Node, Node | str]]]:
         stored = json.loads(TABLE.read_text(encoding="utf-8"))
         if stored["fingerprint"] != fingerprint():
             return {}
-        return {key: [(decode(tree), decode(result) if key.startswith("partial|") else result)
-                      for tree, result in pairs]
+        return {key: [(decode(tree), decode(result) if _holds_tree(key.split("|", 1)[0])
+                       else result) for tree, result in pairs]
                 for key, pairs in stored["results"].items()}
     except Exception:  # noqa: BLE001 - any fault in the table leaves the work to SymPy
         return {}
@@ -108,7 +108,12 @@ def look_up(what: tuple, text: str, tree: Node) -> Node | str | None:
 
 def entry(what: tuple, text: str, tree: Node, result: Node | str) -> tuple[str, list]:
     """(key, [tree, result]) as the table stores them."""
-    return key(what, text), [encode(tree), encode(result) if what[0] == "partial" else result]
+    return key(what, text), [encode(tree), encode(result) if _holds_tree(what[0]) else result]
+
+
+def _holds_tree(question: str) -> bool:
+    """Whether the question's result is a tree (a partial), not a LaTeX string."""
+    return question == "partial"
 
 
 def write(entries: dict[str, list], path: Path = TABLE) -> None:
