@@ -5,6 +5,9 @@ with a fresh kernel (the kernel's start is not counted: the page waits for it be
 and its kernel is shut down after. The clock starts at Run All and stops when the last plot of
 the page was first seen drawn with its data (polled every 250 ms), so a figure is "interactive"
 when a learner can see it. Goal: every lesson <= 1.5x the baseline.
+The ratio is the median of each round's lesson over the baseline run just before it (pairs
+cancel the host's slow drifts: the baseline alone moves by 20% within one run here), with the
+lowest and highest round beside it.
 Each round also runs a 3-D baseline (one bare plotly surface on the Surface lab's 40 x 40 grid
 whose marker follows a slider): what a lesson with a 3-D lab pays at least, in a browser that
 draws WebGL in software (headless Chromium without a GPU, as here).
@@ -130,9 +133,11 @@ def main() -> int:
                     base_row = [statistics.median(run[i] for run in base) for i in range(4)]
                     for label, runs in ((name, ours), (cold_name(name), cold)):
                         if runs:
+                            ratios = [run[0] / before[0]
+                                      for run, before in zip(runs, base, strict=True)]
                             rows.append((label, [statistics.median(run[i] for run in runs)
                                                  for i in range(4)],
-                                         base_row, statistics.median(surface)))
+                                         base_row, statistics.median(surface), ratios))
                     print(f"  measured {name}", file=sys.stderr, flush=True)
                 browser.close()
         finally:
@@ -140,10 +145,12 @@ def main() -> int:
     print(f"Run All until every lab is drawn, median of {options.rounds} runs each "
           f"({time.perf_counter() - started:.0f} s in all)")
     print(f"  {'notebook':<44}{'plots':>6}{'lesson':>9}{'baseline':>10}{'ratio':>7}"
-          f"{'3-D base':>10}{'ratio':>7}")
-    for name, (ours, plots, _, _), (base, *_), surface in rows:
-        flag = "" if ours <= 1.5 * base else "  > 1.5x"
-        print(f"  {name:<44}{plots:>6.0f}{ours:>8.2f}s{base:>9.2f}s{ours / base:>7.2f}"
+          f"{'rounds':>12}{'3-D base':>10}{'ratio':>7}")
+    for name, (ours, plots, _, _), (base, *_), surface, ratios in rows:
+        ratio = statistics.median(ratios)
+        flag = "" if ratio <= 1.5 else "  > 1.5x"
+        spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
+        print(f"  {name:<44}{plots:>6.0f}{ours:>8.2f}s{base:>9.2f}s{ratio:>7.2f}{spread:>12}"
               f"{surface:>9.2f}s{ours / surface:>7.2f}{flag}")
     bases = [row[2][0] for row in rows]
     surfaces = [row[3] for row in rows]
@@ -152,7 +159,7 @@ def main() -> int:
           "baseline (medians over the rows)")
     if options.split:
         print("  cells done (s after Run All) and widget messages (MB), lesson | baseline")
-        for name, (_, _, done, mb), (_, _, base_done, base_mb), _ in rows:
+        for name, (_, _, done, mb), (_, _, base_done, base_mb), *_ in rows:
             print(f"  {name:<44}{done:>7.2f}s{mb:>7.1f} MB | {base_done:>5.2f}s{base_mb:>6.1f} MB")
     return 0
 
