@@ -31,7 +31,7 @@ from ._common import (
 from .figure import Draft, FigureStateOnDisplay, live
 from .loss_chain import chain_table
 
-SAMPLES = 60  # points of the loss curve, each one core forward pass
+SAMPLES = 60  # points of the loss curve (BookModel.loss_along: one stacked forward pass)
 STEPS = 100  # slider steps on either side of the value an entry is chosen at
 H = 1e-5  # the central differences' step
 AGREE = 1e-6  # |backward - central difference| / max(1, |backward|) above this: a kink is near

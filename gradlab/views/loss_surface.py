@@ -29,7 +29,7 @@ from .figure import Draft, FigureStateOnDisplay, live
 from .levels import level_traces
 from .loss import H, is_lesson_start, take_model
 
-GRID = 31  # grid points per side: GRID^2 core forward passes when the window is drawn
+GRID = 31  # grid points per side: GRID^2 losses (BookModel.loss_grid) per window drawn
 LEVELS = 12
 WINDOW = 0.6  # the window's half-width, as a share of the entries' larger visible span
 SHORTEST = 0.06  # an arrow shorter than this fraction of the window's width is drawn longer
@@ -175,7 +175,7 @@ class LossSurface(BookExample, FigureStateOnDisplay, widgets.VBox):
         return Draft(traces, layout)
 
     def _draw_window(self, keep_trail: bool = False) -> None:
-        """Draw L's level curves (GRID^2 forward passes) over a square window: around the
+        """Draw L's level curves (GRID^2 losses) over a square window: around the
         point, WINDOW times the entries' larger visible span on either side, or, when the
         trail is kept, the smallest such square that holds the whole trail with a margin."""
         a, b = self.entries
