@@ -163,6 +163,52 @@ def test_chain_rule_with_several_inputs_sums_over_paths():
     assert inner.numbers["x"]["chain"] == pytest.approx(2 * math.cos(2.0), abs=1e-15)
 
 
+def tanh_of_square(x: float) -> gl.Value:
+    """h = tanh(x * x), x made once (one leaf)."""
+    leaf = gl.Value(x, label="x")
+    return gl.tanh(leaf * leaf)
+
+
+def tanh_of_two_leaves(x: float) -> gl.Value:
+    """h = tanh(x * x) from two leaves that are both labelled x."""
+    return gl.tanh(gl.Value(x, label="x") * gl.Value(x, label="x"))
+
+
+def test_a_variable_made_once_gets_the_whole_chain():
+    view = ChainRule(tanh_of_square, point={"x": 0.8})
+    by_hand = 2 * 0.8 * (1 - math.tanh(0.64) ** 2)  # d tanh(x^2)/dx = 2x (1 - tanh^2(x^2))
+    assert view.numbers["x"]["sum"] == pytest.approx(by_hand, rel=1e-12)
+    assert view.numbers["x"]["chain"] == pytest.approx(by_hand, rel=1e-12)
+
+
+@pytest.mark.parametrize("view", [ChainRule, PartialsTable])
+def test_two_leaves_labelled_as_one_variable_are_refused_with_the_way_out(view):
+    """A chain follows one leaf: with x * x made of two, it gave dh/dx = x (1 - tanh^2), half
+    the derivative, while the core's sum over both leaves was right (only the cross warned)."""
+    with pytest.raises(ValueError, match=r"two leaves of the graph are labelled 'x'.*"
+                                         r"x = Value\(x, label='x'\)"):
+        view(tanh_of_two_leaves, point={"x": 0.8})
+    fixed = gl.Value(2.0, label="x") * gl.Value(2.0, label="x")
+    with pytest.raises(ValueError, match="two leaves of the graph are labelled 'x'"):
+        view(fixed)
+
+
+@pytest.mark.parametrize("view", [ChainRule, PartialsTable])
+def test_a_graph_that_grows_a_second_leaf_on_a_slider_says_so_and_keeps_its_numbers(view):
+    def grows(x: float, y: float) -> gl.Value:
+        """x made twice once y passes 0."""
+        leaf = gl.Value(x, label="x")
+        second = gl.Value(x, label="x") if y > 0 else leaf
+        return leaf * second + gl.Value(y, label="y")
+
+    lab = view(grows, point={"x": 0.5, "y": -1.0})
+    before = lab.numbers if view is ChainRule else lab.rows
+    lab.sliders["y"].value = 1.0
+    assert "two leaves of the graph are labelled 'x'" in lab.message.text
+    assert lab.message.kind == "error"
+    assert (lab.numbers if view is ChainRule else lab.rows) == before
+
+
 # -- PartialsTable -------------------------------------------------------------------------------
 
 def test_partials_table_rows_match_hand_worked_partials():

@@ -66,6 +66,10 @@ class ChainRule(BookExample, FigureStateOnDisplay, widgets.VBox):
     each path's locals are listed with their recorded values, and their product is compared with
     the core's dh/dx. With several inputs each partial is the sum over its paths.
 
+    `expression` is a formula's text, an Expression, a function building the graph (its
+    parameters are the variables: make each variable's leaf once, `x = Value(x, label="x")`, and
+    reuse it; two leaves with one variable's label are refused) or a fixed Value graph.
+
     `.numbers[x]` holds, per variable: 'dh_dg', 'dg_dx', 'chain' (their product, or None when
     some path avoids g), 'paths' (list of lists of recorded locals), 'sum' and 'core'.
     """
@@ -75,7 +79,7 @@ class ChainRule(BookExample, FigureStateOnDisplay, widgets.VBox):
     def __init__(self, expression: Any, sliders: dict[str, widgets.FloatSlider] | None = None,
                  inner: str | None = None, point: dict[str, float] | None = None,
                  ranges: dict[str, tuple[float, float]] | None = None) -> None:
-        self.source = GraphSource(expression)
+        self.source = GraphSource(expression, one_leaf_per_variable=True)
         self.message = Message()
         self.inner_text = inner
         self.pattern: Value | None = None

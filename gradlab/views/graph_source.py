@@ -36,9 +36,13 @@ def pretty(text: str) -> str:
 class GraphSource:
     """What a graph view draws: an `Expression` (or its text), a builder function whose
     parameters are the variables and which returns the output Value of a graph with leaves
-    labelled by those names, or one fixed Value graph (no sliders)."""
+    labelled by those names, or one fixed Value graph (no sliders).
 
-    def __init__(self, source: Any) -> None:
+    one_leaf_per_variable=True (the views that follow chain-rule paths to a variable's leaf)
+    refuses a built or fixed graph in which two leaves carry one variable's label."""
+
+    def __init__(self, source: Any, one_leaf_per_variable: bool = False) -> None:
+        self.one_leaf_per_variable = one_leaf_per_variable
         self.expression = None
         self.builder: Callable[..., Value] | None = None
         self.fixed: Value | None = None
@@ -70,13 +74,16 @@ class GraphSource:
     def build(self, point: dict[str, float]) -> Value:
         """A graph at the point, ready for `backward` (all grads zero)."""
         if self.fixed is not None:
-            self.fixed.zero_grad()
-            return self.fixed
-        values = {name: float(point[name]) for name in self.variables}
-        out = (self.expression.graph(**values) if self.expression is not None
-               else self.builder(**values))
-        if not isinstance(out, Value):
-            raise TypeError(f"the graph builder returned {type(out).__name__}, not a Value")
+            out = self.fixed
+            out.zero_grad()
+        elif self.expression is not None:  # the parser makes one leaf per variable
+            return self.expression.graph(**{name: float(point[name]) for name in self.variables})
+        else:
+            out = self.builder(**{name: float(point[name]) for name in self.variables})
+            if not isinstance(out, Value):
+                raise TypeError(f"the graph builder returned {type(out).__name__}, not a Value")
+        if self.one_leaf_per_variable:
+            variable_leaves(out.topological_order(), self.names)
         return out
 
     def evaluate(self, point: dict[str, float]) -> float:
@@ -84,6 +91,21 @@ class GraphSource:
         if self.expression is not None:
             return float(self.expression.evaluate(**{n: point[n] for n in self.variables}))
         return float(self.build(point).data)
+
+
+def variable_leaves(order: list[Value], variables: tuple[str, ...]) -> dict[str, Value]:
+    """Each variable's leaf in a graph (its nodes in `order`). Two leaves with one variable's
+    label are refused: a path, and so a chain of local derivatives, ends at one node, and
+    following one leaf would miss the other's share (x * x made of two leaves: x, not 2x)."""
+    leaves: dict[str, Value] = {}
+    for node in order:
+        if is_variable(node, variables) and leaves.setdefault(node.label, node) is not node:
+            name = node.label
+            raise ValueError(f"two leaves of the graph are labelled {name!r}: make {name} once, "
+                             f"as {name} = Value({name}, label={name!r}), and use that Value "
+                             f"wherever {name} appears (a chain of derivatives follows one "
+                             "node per variable)")
+    return leaves
 
 
 def leaf_gradient(out: Value, variables: tuple[str, ...]) -> dict[str, float]:

@@ -75,7 +75,8 @@ class PartialsTable(BookExample, FigureStateOnDisplay, widgets.VBox):
     |value - central difference|. For f(x, y): (f(x + h, y) - f(x - h, y)) / 2h.
 
     For a graph built by a function (no Expression, so no symbolic partial) the row shows the
-    chain of recorded local derivatives instead, e.g. ∂out/∂w1 = 1 · 1 · 1 · x1.
+    chain of recorded local derivatives instead, e.g. ∂out/∂w1 = 1 · 1 · 1 · x1. Such a function
+    makes each variable's leaf once and reuses it (two leaves with one label are refused).
     `.rows` holds the numbers: dicts with variable, symbolic, chain, value, numerical, difference.
 
     parts="terms" adds a table of f's terms (f a sum): each term's partials, symbolic and by the
@@ -99,7 +100,7 @@ class PartialsTable(BookExample, FigureStateOnDisplay, widgets.VBox):
                  ranges: dict[str, tuple[float, float]] | None = None, h: float = 1e-5,
                  formula: str | None = None, parts: str | None = None,
                  symbolic: bool = True) -> None:
-        self.source = GraphSource(expression)
+        self.source = GraphSource(expression, one_leaf_per_variable=True)
         self.show_symbolic = symbolic
         if parts is not None and (parts not in PARTS or self.source.expression is None):
             raise ValueError(f"parts must be one of {PARTS} for an expression, got {parts!r}")
