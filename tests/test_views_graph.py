@@ -209,6 +209,27 @@ def test_a_graph_that_grows_a_second_leaf_on_a_slider_says_so_and_keeps_its_numb
     assert (lab.numbers if view is ChainRule else lab.rows) == before
 
 
+@pytest.mark.parametrize(("x", "step"), [(0.01, 0.01), (-2.99, 0.01), (0.005, 0.005),
+                                          (1.0, 0.02), (2.5, 0.02)])
+def test_a_point_off_the_default_step_is_kept_by_a_finer_round_step(x, step):
+    """The default step on [-3, 3] is 0.02; a point given on a finer round step (down to a
+    tenth of it) keeps its value, the step finer, so the page's slider can hold it too."""
+    view = ChainRule("x^2", point={"x": x})
+    slider = view.sliders["x"]
+    assert (slider.min, slider.max, slider.step) == (-3.0, 3.0, step)
+    assert slider.value == x
+    positions = (x - slider.min) / slider.step  # the page puts a value on min + k * step
+    assert positions == pytest.approx(round(positions), abs=1e-9)
+    assert view.numbers["x"]["core"] == pytest.approx(2 * x, rel=1e-12)  # d(x^2)/dx = 2x
+
+
+def test_a_point_on_no_round_step_is_put_on_the_default_one():
+    view = ChainRule("x^2", point={"x": 0.123})  # would need a step of 0.001, 20x finer
+    slider = view.sliders["x"]
+    assert slider.step == 0.02 and slider.value == pytest.approx(0.12, abs=1e-12)
+    assert view.numbers["x"]["core"] == pytest.approx(0.24, rel=1e-12)
+
+
 # -- PartialsTable -------------------------------------------------------------------------------
 
 def test_partials_table_rows_match_hand_worked_partials():

@@ -221,6 +221,20 @@ def _nice_step(span: float) -> float:
     return next(m * power for m in (5, 2, 1) if m * power <= raw * (1 + 1e-12))
 
 
+def _step_through(value: float, lo: float, step: float) -> float:
+    """`step`, or the largest 1, 2 or 5 times a power of ten down to step / 10 whose grid
+    lo + k * step holds `value`: a starting point given off the default step (x = 0.01 where
+    the step is 0.02) is kept rather than moved. `step` when none does (x = pi)."""
+    power = 10.0 ** math.floor(math.log10(step))
+    finer = sorted((float(f"{m * power * scale:.12g}") for m in (1, 2, 5) for scale in (0.1, 1.0)),
+                   reverse=True)
+    for candidate in (c for c in finer if step / 10 * (1 - 1e-12) <= c <= step * (1 + 1e-12)):
+        k = (value - lo) / candidate
+        if abs(k - round(k)) <= 1e-9 * max(1.0, abs(k)):
+            return candidate
+    return step
+
+
 class Slider(widgets.FloatSlider):
     """A FloatSlider that ignores the page's rounding of its own value.
 
@@ -245,12 +259,14 @@ class Slider(widgets.FloatSlider):
 def make_slider(name: str, value: float, lo: float, hi: float,
                 step: float | None = None) -> Slider:
     """A FloatSlider for variable `name` on [lo, hi] that updates while dragged; the step
-    defaults to a round number near 1/200 of the range so a drag moves smoothly."""
+    defaults to a round number near 1/200 of the range so a drag moves smoothly (finer, down to
+    a tenth of that, when `value` lies on a finer round step only). `value` is put on the
+    slider's step (the page would move it there)."""
     lo, hi = float(lo), float(hi)
     if not lo < hi:
         raise ValueError(f"the range of {name} must have lo < hi, got ({lo}, {hi})")
     if step is None:
-        step = _nice_step(hi - lo)
+        step = _step_through(min(max(float(value), lo), hi), lo, _nice_step(hi - lo))
     # The browser snaps a value to min + k * step: start on such a value, or the page and the
     # kernel would disagree about the point (1.0 shown as 0.99).
     value = min(max(float(value), lo), hi)
