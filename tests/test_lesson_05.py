@@ -161,8 +161,10 @@ def test_the_factors_are_the_outer_and_inner_derivatives_and_only_dg_dx_changes_
 def test_the_lab_shows_both_notations_with_its_numbers():
     view = ChainRule("3(2x^2)^5", inner="2x^2")
     text = view.readout_text
-    assert "f(g) = 3·g^5" in text and "g = 2·x^2" in text and "at x = 1: g = 2" in text
-    assert "dh/dg · dg/dx = f'(g) · g'(x) = 240 × 4 = 960" in text  # 15 * 2^4 = 240, 4 * 1
+    first, second = text.splitlines()[:2]  # as the prose says: f and g first, then the rule
+    assert "Its first line names the inner\nfunction $g$ and the outer function $f$" in prose()
+    assert "f(g) = 3·g^5" in first and "g = 2·x^2" in first and "at x = 1: g = 2" in first
+    assert second.startswith("dh/dx = dh/dg · dg/dx = f'(g) · g'(x) = 240 × 4 = 960")  # 15·2^4
     assert "f'(g)\\cdot g'(x)" in view.readout.value
     assert "3 · 5·g^4 · 2 · 2·x = 3 × 80 × 2 × 2 = 960" in text  # 5 * 2^4 = 80
 
