@@ -205,6 +205,22 @@ def test_the_sum_over_samples_and_paths_is_the_partial(batch):
         assert G[:, k].sum() == pytest.approx(central(params, X, y, f"b2[{k}]"), rel=1e-6)
     dz1 = (G @ W2.T) * (z1 > 0)  # dL/da1 = dL/dz2 W2^T, times ReLU'
     assert (X.T @ dz1)[0, 1] == pytest.approx(central(params, X, y, "W1[0,1]"), rel=1e-6)
+    # "summed over k, the first two give dL/da1[n,j]": against L as a function of a1 alone
+    assert r"\partial L/\partial a_1[n,j] = \sum_k \frac{\partial L}{\partial z_2[n,k]}\,W_2[j,k]" \
+        in text()
+
+    def loss_of_a1(a1_changed):
+        z2 = a1_changed @ W2 + params["b2"]
+        e = np.exp(z2 - z2.max(axis=1, keepdims=True))
+        return -np.mean(np.log((e / e.sum(axis=1, keepdims=True))[np.arange(len(y)), y]))
+
+    for n, j in ((1, 0), (4, 2), (12, 3)):
+        up, down = a1.copy(), a1.copy()
+        up[n, j] += H
+        down[n, j] -= H
+        by_central = (loss_of_a1(up) - loss_of_a1(down)) / (2 * H)
+        inner = sum(G[n, k] * W2[j, k] for k in range(3))
+        assert inner == pytest.approx(by_central, rel=1e-6, abs=1e-12)
 
 
 # -- the LossLab's "Try this" ------------------------------------------------------------------
