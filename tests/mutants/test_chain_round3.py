@@ -185,18 +185,29 @@ def test_h_without_an_inner_function_says_so_and_shows_no_chain_line() -> None:
     assert chain_lines(chain) == {}
 
 
-def test_a_path_that_avoids_the_core_is_marked_with_a_cross() -> None:
-    """A builder making x twice, Value(x) · Value(x) under exp: the paths the lab lists reach
-    one of the two leaves called x, e^(x²)·x = 0.642 at x = 0.5 (by hand), while the core's
-    d h/d x is 2x e^(x²) = 1.284 (SymPy): the numbers beside each other differ, so the line
-    ends with ✗, not ✓."""
-    chain = ChainRule(lambda x: (Value(x, label="x") * Value(x, label="x")).exp(),
-                      point={"x": 0.5})
+def cancelling_giants(x: float) -> Value:
+    """h = a·10^300 + a·(−10^300) with a = x·10^10: h is 0 for every x, so dh/dx = 0."""
+    a = Value(x, label="x") * 1e10
+    return a * 1e300 + a * -1e300
+
+
+def test_paths_that_overflow_where_the_core_does_not_are_marked_with_a_cross() -> None:
+    """Two paths from h to x, 1·10^300·10^10 and 1·(−10^300)·10^10: each product overflows
+    to ±∞, so their sum is undefined, while backward adds at a first (10^300 − 10^300 = 0)
+    and then multiplies, and gets h's true dh/dx = 0 (by hand: h is 0 for every x). The
+    numbers beside each other differ, so the line ends with ✗, not ✓. (Two leaves labelled x,
+    this test's earlier case, are now refused: tests/test_views_graph.py.)"""
+    chain = ChainRule(cancelling_giants, point={"x": 0.5})
     (paths, total) = blocks(raised_lines(chain))["x"]
+    assert len(paths) == 2
     _, path_sum, _, _, core, mark = total.groups()
-    assert agrees(path_sum, math.exp(0.25) * 0.5)
-    assert agrees(core, partial("exp(x*x)", "x", {"x": 0.5}))
+    assert agrees(path_sum, math.nan)
+    assert agrees(core, 0.0)
     assert mark == "✗"
+    ordinary = ChainRule(lambda x: (Value(x, label="x") * 2.0).exp(), point={"x": 0.5})
+    (_, total) = blocks(raised_lines(ordinary))["x"]
+    _, path_sum, _, _, core, mark = total.groups()
+    assert agrees(path_sum, 2 * math.e) and agrees(core, 2 * math.e) and mark == "✓"
 
 
 # -- the chain line: its symbolic factors and its numbers in LaTeX (_write, _tex, _tex_factor) ---
