@@ -271,6 +271,8 @@ def test_a_relu_kink_at_the_spirals_centre_is_explained():
     assert abs(pull) > 1e-5
     assert lab.numerical - lab.gradient["b1[0]"] == pytest.approx(pull / 2, rel=1e-3)
     assert "kink" in lab.message.text and "ReLU'(0) = 0" in lab.message.text
+    # backward = central - pull / 2: the slope from below, where the centre rows' unit is off
+    assert "ReLU'(0) = 0, the slope of the side where the unit is off" in lab.message.text
 
 
 def test_a_unit_that_is_off_for_every_sample_passes_no_gradient():

@@ -301,7 +301,8 @@ class LossLab(SliderChoiceCallbacks, BookExample, FigureStateOnDisplay, widgets.
             self.message.show(f"backward and central differences disagree: {near} ReLU "
                               "input(s) z1 sit at (or within h of) the kink z1 = 0 (the "
                               "spiral's centre X = (0, 0) gives z1 = b1). Backward takes the slope "
-                              "of the side z1 is on (ReLU'(0) = 0); central differences "
+                              "of the side z1 is on, and exactly at the kink ReLU'(0) = 0, the "
+                              "slope of the side where the unit is off; central differences "
                               "average the two sides.", "info")
         elif name in ("W1", "b1") and np.all(hidden[:, index[1]] <= 0):
             unit = index[1]
