@@ -180,6 +180,40 @@ def test_progress_counts_the_two_exercises():
     assert "1 of 2" in progress.text
 
 
+def every_lessons_exercises() -> list[tuple[str, Exercise]]:
+    found = []
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        book = json.loads(path.read_text(encoding="utf-8"))
+        code = [c for c in book["cells"] if c["cell_type"] == "code"]
+        found += [(f"{path.stem} {cell_id}", e) for cell_id, e in practice.notebook_exercises(code)]
+    return found
+
+
+def test_four_significant_digits_are_always_enough_as_the_howto_says():
+    """'A number to 4 significant digits is always enough (−0.7788, 960.0); arithmetic such as
+    3/4 or 2*0.5^3 is read too': every number and vector exercise of every lesson takes its
+    answer rounded to 4 significant digits (printed by Python, not by gradlab), with a true
+    minus sign too."""
+    assert ("A number to 4 significant digits is always enough (−0.7788, 960.0); arithmetic\n"
+            "   such as `3/4` or `2*0.5^3` is read too.") in source("00-01")
+    checked = 0
+    for where, exercise in every_lessons_exercises():
+        if exercise.kind == "number":
+            typed = f"{exercise.expected:.4g}"
+        elif exercise.kind == "vector":
+            typed = ", ".join(f"{v:.4g}" for v in dict(exercise.expected).values())
+        else:
+            continue
+        for form in (typed, typed.replace("-", "−")):
+            assert exercise.problem.check(form).correct, (where, form, exercise.expected)
+        checked += 1
+    assert checked >= 20
+    three_quarters = Exercise("x^2", at={"x": 0.5}, partial="x", question="q")  # 2x = 1
+    assert not three_quarters.problem.check("3/4").correct
+    assert "0.75 is not it" in three_quarters.problem.check("3/4").message  # read as 0.75
+    assert three_quarters.problem.check("2*0.5^1").correct  # 1, as arithmetic
+
+
 def test_the_table_of_lessons_links_each_lesson_with_its_number():
     table = source("00-08")
     rows = re.findall(r"^\| (\d+) \| \[([^\]]+)\]\(([^)]+)\) \|", table, flags=re.M)
