@@ -325,6 +325,9 @@ def test_exercise_4_one_descent_step_in_y():
     assert answer == pytest.approx(-0.24)
     assert exercise.expected == pytest.approx(answer)
     assert exercise.check("-0.24")
+    revealed = LESSON.run("04-13")
+    revealed.show_answer()  # the step dy = -0.24 is shown as such, not as the partial (2.4)
+    assert "-0.24" in revealed.solution.value and "∂" not in revealed.solution.value
     for wrong in ("0.24",  # a step uphill, along the gradient
                   "-2.4",  # the learning rate forgotten
                   "0.16"):  # the new y, not its change
@@ -375,7 +378,7 @@ class TestPage(PageChecks):
         for lab in (level_lab(), descent_lab()):
             assert lab.position == (1.0, 1.0)
         assert all(LESSON.run(c).at in (None, {"x": 2.0, "y": -0.5}, {"x": -0.5, "y": 0.8},
-                                        {"x": 1.0, "y": 0.4}) for c in EXERCISES)
+                                        {"y": 0.4}) for c in EXERCISES)
 
     def test_the_leak_check_finds_an_answer_in_each_form(self):
         super().test_the_leak_check_finds_an_answer_in_each_form()
