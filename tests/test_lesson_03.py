@@ -112,15 +112,20 @@ def test_at_the_tie_backward_gives_0_and_the_central_difference_one_half():
 
 
 def test_exercise_2_at_the_tie_no_input_gets_the_gradient_by_the_books_convention():
+    """A tie the page does not state (x = 3, y + 1 = 3, though x is not y): the learner must see
+    it, then apply the convention the table shows at its own tie x = y."""
     exercise = run_cell("03-19")
-    assert exercise.at == {"x": 2.0, "y": 2.0}
-    assert book_max_partials(2.0, 2.0) == (0.0, 0.0)  # 1(2 > 2) = 0 for both
+    assert exercise.at == {"x": 3.0, "y": 2.0} and exercise.expression.text == "max(x, y + 1)"
+    x, y = 3.0, 2.0
+    assert x != y and x == y + 1  # a tie of max's two arguments
+    assert book_max_partials(x, y + 1) == (0.0, 0.0)  # 1(3 > 3) = 0 for both; d(y+1)/dy = 1
     assert exercise.expected == ("none of them",)
-    for wrong in (("x", "y"), ("x",), ("y",)):  # both (a half each, or the subgradient 1)
+    for wrong in (("x", "y"), ("x",), ("y",)):  # both (a half each), or a tie not seen
         assert not run_cell("03-19").check(wrong), wrong
     worked = exercise.hints[2]
-    assert "whether 2 > 2" in worked and not 2 > 2
-    # checkable in the table above it: at (2, 2) the backward pass gives 0 to both inputs
+    assert "whether 3 > 3" in worked and not 3 > 3
+    # the page states the convention at the table's tie x = y, not this exercise's answer:
+    # at (2, 2) the backward pass gives 0 to both inputs
     table = run_cell("03-13")
     assert reachable(table.sliders["x"], 2.0) and reachable(table.sliders["y"], 2.0)
     table.sliders["x"].value, table.sliders["y"].value = 2.0, 2.0
