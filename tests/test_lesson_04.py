@@ -328,6 +328,10 @@ def test_exercise_4_one_descent_step_in_y():
     revealed = LESSON.run("04-13")
     revealed.show_answer()  # the step dy = -0.24 is shown as such, not as the partial (2.4)
     assert "-0.24" in revealed.solution.value and "∂" not in revealed.solution.value
+    # the cell's code is hidden but for its first line: that line must not show the step's
+    # formula (-0.1 * 6y), which is in the code
+    first_line = LESSON.text("04-13").splitlines()[0]
+    assert "6y" in LESSON.text("04-13") and "6y" not in first_line and "0.1" not in first_line
     for wrong in ("0.24",  # a step uphill, along the gradient
                   "-2.4",  # the learning rate forgotten
                   "0.16"):  # the new y, not its change
