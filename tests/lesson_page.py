@@ -279,8 +279,10 @@ def assert_cells_hide_their_code(cells: dict[str, dict], exercises: dict[str, ob
                                  answer_texts=None, shows=None) -> None:
     """Each exercise cell's code (which holds the hints) is collapsed and its saved output says
     to run it; its first line, shown when collapsed, holds no hint, no single choice's answer
-    (nor, given answer_texts and shows, any of the exercise's answer texts); it is at most
-    three lines."""
+    (nor, given answer_texts and shows, any of the exercise's answer texts) and, for an
+    exercise made from a formula, nothing but its maker: the formula can be the very computation
+    asked for (a descent step's x - 0.1*2*x, a difference quotient); it is at most three
+    lines."""
     for cell_id, exercise in exercises.items():
         cell = cells[cell_id]
         source = "".join(cell["source"])
@@ -291,6 +293,8 @@ def assert_cells_hide_their_code(cells: dict[str, dict], exercises: dict[str, ob
         assert not any(hint[:25] in first for hint in exercise.hints), cell_id
         if exercise.kind == "choice" and not exercise.problem.multiple:
             assert exercise.answer_text not in first  # the options are on the next line
+        if getattr(exercise, "expression", None) is not None:
+            assert re.fullmatch(r"Exercise(\.\w+)?\(", first), (cell_id, first)
         if answer_texts is not None:
             assert not any(shows(first, answer) for answer in answer_texts(exercise)), cell_id
         assert len([line for line in source.splitlines() if line.strip()]) <= 3

@@ -37,6 +37,11 @@ def test_notebook_is_saved_small_executed_in_order_and_thin(path):
         if re.search(r"\bExercise\s*[.(]", "".join(cell["source"])):
             # an exercise's code holds its hints (and a choice's answer): collapsed on the page
             assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
+            # which still shows its first line: for an exercise made from a formula, only its
+            # maker (the formula can be the computation asked for, as x - 0.1*2*x for a step)
+            first = lines[0]
+            if not first.startswith("Exercise.choice("):
+                assert re.fullmatch(r"Exercise(\.\w+)?\(", first), first
         for output in cell.get("outputs", []):
             assert output["output_type"] != "error"
             # saved without widget views: unrun, a lab shows its plain-text description
