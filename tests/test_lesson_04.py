@@ -187,6 +187,13 @@ def test_the_factor_thresholds_in_the_text_are_right():
     assert sympy.solve(sympy.Eq(factor, -1), eta) == [sympy.Rational(1, 3)]
     text = prose()
     assert "(1 - 6\\eta)" in text and "1/6" in text and "1/3" in text
+    # the two boundaries the text names: y lands on 0 in one step, or flips between +-y
+    step = Y - eta * sympy.diff(F, Y)
+    assert sympy.simplify(step.subs(eta, sympy.Rational(1, 6))) == 0
+    assert sympy.simplify(step.subs(eta, sympy.Rational(1, 3))) == -Y
+    words = " ".join(text.split())
+    assert "at $\\eta = 1/6$ exactly it is $0$: $y$ lands on $0$ in one step" in words
+    assert "at $\\eta = 1/3$ exactly it is $-1$: $y$ flips between $\\pm y$" in words
 
 
 @pytest.mark.parametrize("eta", [0.1, 0.15, 0.2, 0.3, 0.4])
