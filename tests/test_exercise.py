@@ -246,3 +246,27 @@ def test_progress_follows_the_exercises_made_in_this_kernel():
     first.check("6")  # the old copy no longer counts
     assert progress.solved_count == 0
     assert Progress().count == 2
+
+
+def test_the_shown_answer_names_f_only_when_the_question_was_the_default_about_f():
+    """A lesson's own question may call the quantity otherwise (dweights[2,0], a step Δy) and
+    make the exercise from the computation itself, with names the learner never sees: its
+    answer is then the number (vector, formula) alone. The default question is about
+    f = the expression, so its answer may say ∂f/∂x = ... at the point."""
+    own = Exercise("d0*x0*w + d1*x1*w", partial="w", at={"d0": 1, "d1": -2, "x0": 3, "x1": 1,
+                                                          "w": 0.5},
+                   question="What is dweights[0,0] for these dvalues?")
+    own.show_answer()
+    assert own.solution.value == "<div><b>Answer.</b> 1</div>"  # 1*3 - 2*1, by hand
+    default = Exercise("x^2", at={"x": 3}, partial="x")
+    default.show_answer()
+    assert "∂f/∂x = 6 at x = 3" in default.solution.value
+    vector = Exercise.gradient("a*b", at={"a": 2, "b": 5}, question="dL/dz at (2, 5)?")
+    vector.show_answer()
+    assert vector.solution.value == "<div><b>Answer.</b> (5, 2)</div>"
+    formula = Exercise.formula("x^2*y", "x", question="For h = x²y, type dh/dx.")
+    formula.show_answer()
+    assert "\\partial f" not in formula.solution.value and "2*x*y" in formula.solution.value
+    default_formula = Exercise.formula("x^2*y", "x")
+    default_formula.show_answer()
+    assert "\\frac{\\partial f}{\\partial x}" in default_formula.solution.value

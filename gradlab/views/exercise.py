@@ -66,12 +66,13 @@ class Exercise(FigureStateOnDisplay, widgets.VBox):
         if hint and hints:
             raise ValueError("give hint= (one hint) or hints= (several), not both")
         problem = exercises.NumberProblem(expression, at, partial, tolerance)
+        names_f = question is None
         if question is None:
             what = f"∂f/∂{partial}" if partial else "f"
             question = (f"For f = {problem.expression.text}, what is {what} at "
                         f"{exercises.problems.point_text(problem.at)}?")
         self.tolerance = tolerance
-        self._build(problem, question, hints if hints else hint, tries)
+        self._build(problem, question, hints if hints else hint, tries, names_f)
 
     # -- the other kinds ---------------------------------------------------------------------------
 
@@ -88,6 +89,7 @@ class Exercise(FigureStateOnDisplay, widgets.VBox):
         if question is None:
             question = (f"For f({', '.join(f.variables)}) = {f.text}, type the partial "
                         f"derivative ∂f/∂{partial} as a formula.")
+            return cls._made(problem, question, hints, tries, names_f=True)
         return cls._made(problem, question, hints, tries)
 
     @classmethod
@@ -105,6 +107,7 @@ class Exercise(FigureStateOnDisplay, widgets.VBox):
             question = (f"For f = {problem.expression.text}, type the gradient ∇f = ({partials}) "
                         f"at {exercises.problems.point_text(problem.at)}: {len(names)} numbers "
                         "separated by commas.")
+            return cls._made(problem, question, hints, tries, names_f=True)
         return cls._made(problem, question, hints, tries)
 
     @classmethod
@@ -137,15 +140,21 @@ class Exercise(FigureStateOnDisplay, widgets.VBox):
         return cls._made(problem, question, hints, tries)
 
     @classmethod
-    def _made(cls, problem: Any, question: str, hints: Hints, tries: int) -> Exercise:
+    def _made(cls, problem: Any, question: str, hints: Hints, tries: int,
+              names_f: bool = False) -> Exercise:
         exercise = cls.__new__(cls)
         exercise.tolerance = getattr(problem, "tolerance", None)
-        exercise._build(problem, question, hints, tries)
+        exercise._build(problem, question, hints, tries, names_f)
         return exercise
 
     # -- the widget --------------------------------------------------------------------------------
 
-    def _build(self, problem: Any, question: str, hints: Hints, tries: int) -> None:
+    def _build(self, problem: Any, question: str, hints: Hints, tries: int,
+               names_f: bool = False) -> None:
+        # the question is the default one, "For f = <expression> ...": the answer may name f
+        # and the point; a question of the lesson's own may call them otherwise (h, dweights,
+        # a step), and an expression may be the computation itself (b - lr*g)
+        self.names_f = names_f
         self.problem = problem
         self.kind: str = problem.kind
         self.expression: Expression | None = getattr(problem, "expression", None)
@@ -306,15 +315,19 @@ class Exercise(FigureStateOnDisplay, widgets.VBox):
         self.solution.value = f"<div><b>Answer.</b> {self._solution()}</div>"
 
     def _solution(self) -> str:
-        """The answer as HTML (with LaTeX for a formula)."""
+        """The answer as HTML (with LaTeX for a formula): named ∂f/∂x = ... at the point only
+        when the question was the default one about f; else as the lesson's question asked it,
+        the number, vector or formula alone."""
         point = exercises.problems.point_text(self.at) if self.at else ""
         if self.kind == "formula":
             name = parse(self.partial).latex
-            latex = rf"$\frac{{\partial f}}{{\partial {name}}} = {self.problem.shown.latex}$"
+            lhs = rf"\frac{{\partial f}}{{\partial {name}}} = " if self.names_f else ""
+            latex = f"${lhs}{self.problem.shown.latex}$"
             return f"{latex} (typed: {html.escape(self.answer_text)})"
         if self.kind == "vector":
-            return html.escape(f"∇f = ({self.answer_text}) at {point}")
-        if self.kind == "number" and self.partial:
+            vector = f"({self.answer_text})"
+            return html.escape(f"∇f = {vector} at {point}" if self.names_f else vector)
+        if self.kind == "number" and self.partial and self.names_f:
             return html.escape(f"∂f/∂{self.partial} = {self.answer_text} at {point}")
         return html.escape(self.answer_text)
 
