@@ -69,7 +69,7 @@ def answer_forms(exercise: Exercise) -> list[str]:
 def shows(text: str, form: str) -> bool:
     """Does text show this answer? A number only as a whole number with its own sign (6 is not
     in 16, 6.5, -6 or 6x; -1 is not in -1.5), ASCII or typeset minus."""
-    text = text.replace("−", "-")
+    text, form = text.replace("−", "-"), form.replace("−", "-")
     if re.fullmatch(r"-?[0-9.]+(e-?[0-9]+)?(, -?[0-9.]+(e-?[0-9]+)?)*", form):
         return re.search(r"(?<![\w.\-])" + re.escape(form) + r"(?![\w]|\.\d)", text) is not None
     return form in text

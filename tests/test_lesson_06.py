@@ -25,6 +25,7 @@ from lesson_page import (  # noqa: E402
 )
 from lesson_page import shows_answer as shows  # noqa: E402
 
+import gradlab as gl  # noqa: E402
 from gradlab.views import Exercise  # noqa: E402
 from gradlab.views.neuron import NeuronLab  # noqa: E402
 
@@ -401,3 +402,16 @@ def test_the_exercise_cells_hide_their_code_which_holds_the_hints():
     """The code of an exercise holds its hints (and a choice's answer): JupyterLab shows the
     cell collapsed, so a learner meets the question, not the worked step."""
     assert_cells_hide_their_code(cells(), {c: made(c) for c in EXERCISES}, answer_texts, shows)
+
+
+def test_a_weight_or_an_input_ends_in_a_product_and_the_bias_in_the_sum():
+    """'every partial goes through ReLU's derivative, then through the sum, then, for a weight
+    or an input (not the bias), through one product': in the core's recorded backward pass the
+    last step into each w_i and x_i is a product, the one into b a sum."""
+    assert ("then, for a weight or an input (not the bias), through one product"
+            in " ".join(source("06-02").split()))
+    out = gl.parse("relu(x1*w1 + x2*w2 + x3*w3 + b)").graph(x1=1, x2=-2, x3=3, w1=-3, w2=-1,
+                                                                w3=2, b=1)
+    last_into = {step.parent.label: step.node.op for step in out.backward(record=True)
+                 if step.parent.label}
+    assert last_into == {"b": "+", **{f"{v}{i}": "*" for v in "wx" for i in (1, 2, 3)}}

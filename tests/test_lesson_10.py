@@ -235,6 +235,9 @@ def test_above_0_5_sgds_zig_zag_grows_by_1_minus_4_eta(race):
     path = race.paths["SGD"]
     for k in range(1, len(path)):  # y_k = (1 - 4 eta)^k y_0: |y| grows 1.4 times a step
         assert path[k, 1] == pytest.approx((1 - 4 * above) ** k * y0, rel=1e-9)
+    # "its first step already jumps off the map": |y| beyond the map's y range
+    assert "its first step already jumps off the map" in " ".join(source("09-05").split())
+    assert abs(path[1, 1]) > max(abs(v) for v in race.surface.y_range)
     race.play.value = 60
     assert "SGD left the box" in race.message.text
     race.rates["SGD"].value = 0.5  # exactly 0.5: the factor is -1, it bounces for ever
@@ -398,6 +401,7 @@ def test_exercise_4s_answer_is_what_the_saddle_race_shows(race):
     cell_id, exercise = EXERCISES[3]
     assert cell_id == "09-17" and exercise.kind == "choice"
     assert exercise.expected.startswith("On its first step c = g²")
+    assert "moves by −η · g / (|g| + ε): about η against g" in exercise.expected  # its sign too
     race.surface_choice.value = "saddle"
     race.step()
     start = race.surface.start
