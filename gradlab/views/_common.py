@@ -265,11 +265,11 @@ def make_slider(name: str, value: float, lo: float, hi: float,
     lo, hi = float(lo), float(hi)
     if not lo < hi:
         raise ValueError(f"the range of {name} must have lo < hi, got ({lo}, {hi})")
+    value = min(max(float(value), lo), hi)
     if step is None:
-        step = _step_through(min(max(float(value), lo), hi), lo, _nice_step(hi - lo))
+        step = _step_through(value, lo, _nice_step(hi - lo))
     # The browser snaps a value to min + k * step: start on such a value, or the page and the
     # kernel would disagree about the point (1.0 shown as 0.99).
-    value = min(max(float(value), lo), hi)
     value = min(round(lo + round((value - lo) / step) * step, 12), hi)
     return Slider(
         value=value, min=lo, max=hi, step=step, description=name,

@@ -86,11 +86,11 @@ class Exercise(FigureStateOnDisplay, widgets.VBox):
         """
         problem = exercises.FormulaProblem(expression, partial)
         f = problem.expression
+        names_f = question is None
         if question is None:
             question = (f"For f({', '.join(f.variables)}) = {f.text}, type the partial "
                         f"derivative ∂f/∂{partial} as a formula.")
-            return cls._made(problem, question, hints, tries, names_f=True)
-        return cls._made(problem, question, hints, tries)
+        return cls._made(problem, question, hints, tries, names_f)
 
     @classmethod
     def gradient(cls, expression: str | Expression, at: dict[str, float],
@@ -101,14 +101,14 @@ class Exercise(FigureStateOnDisplay, widgets.VBox):
         The expected vector is the core's backward pass (Expression.gradient) at the point.
         """
         problem = exercises.VectorProblem(expression, at, tolerance)
+        names_f = question is None
         if question is None:
             names = list(problem.at)
             partials = ", ".join(f"∂f/∂{name}" for name in names)
             question = (f"For f = {problem.expression.text}, type the gradient ∇f = ({partials}) "
                         f"at {exercises.problems.point_text(problem.at)}: {len(names)} numbers "
                         "separated by commas.")
-            return cls._made(problem, question, hints, tries, names_f=True)
-        return cls._made(problem, question, hints, tries)
+        return cls._made(problem, question, hints, tries, names_f)
 
     @classmethod
     def choice(cls, question: str, options: Sequence[str],

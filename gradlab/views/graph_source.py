@@ -39,7 +39,9 @@ class GraphSource:
     labelled by those names, or one fixed Value graph (no sliders).
 
     one_leaf_per_variable=True (the views that follow chain-rule paths to a variable's leaf)
-    refuses a built or fixed graph in which two leaves carry one variable's label."""
+    refuses a fixed graph, when given, and a builder's graph, at each point (its shape may
+    change with the point), in which two leaves carry one variable's label; an expression's
+    graph has one leaf per variable by construction."""
 
     def __init__(self, source: Any, one_leaf_per_variable: bool = False) -> None:
         self.one_leaf_per_variable = one_leaf_per_variable
@@ -53,6 +55,8 @@ class GraphSource:
         if isinstance(source, Value):
             self.fixed = source
             self.variables: tuple[str, ...] = ()  # nothing to slide: the values are fixed
+            if one_leaf_per_variable:
+                check_one_leaf_per_variable(source, self.names)
         elif hasattr(source, "graph") and hasattr(source, "variables"):
             self.expression = source
             self.variables = tuple(source.variables)
@@ -74,38 +78,42 @@ class GraphSource:
     def build(self, point: dict[str, float]) -> Value:
         """A graph at the point, ready for `backward` (all grads zero)."""
         if self.fixed is not None:
-            out = self.fixed
-            out.zero_grad()
-        elif self.expression is not None:  # the parser makes one leaf per variable
-            return self.expression.graph(**{name: float(point[name]) for name in self.variables})
-        else:
-            out = self.builder(**{name: float(point[name]) for name in self.variables})
-            if not isinstance(out, Value):
-                raise TypeError(f"the graph builder returned {type(out).__name__}, not a Value")
-        if self.one_leaf_per_variable:
-            variable_leaves(out.topological_order(), self.names)
+            self.fixed.zero_grad()
+            return self.fixed
+        out = self._made(point)
+        if self.one_leaf_per_variable and self.builder is not None:
+            check_one_leaf_per_variable(out, self.variables)
+        return out
+
+    def _made(self, point: dict[str, float]) -> Value:
+        """A new graph at the point: the expression's, or the builder's (checked a Value)."""
+        values = {name: float(point[name]) for name in self.variables}
+        if self.expression is not None:
+            return self.expression.graph(**values)
+        out = self.builder(**values)
+        if not isinstance(out, Value):
+            raise TypeError(f"the graph builder returned {type(out).__name__}, not a Value")
         return out
 
     def evaluate(self, point: dict[str, float]) -> float:
         """f at the point, as a float (what central differences need)."""
         if self.expression is not None:
             return float(self.expression.evaluate(**{n: point[n] for n in self.variables}))
-        return float(self.build(point).data)
+        return float((self.fixed if self.fixed is not None else self._made(point)).data)
 
 
-def variable_leaves(order: list[Value], variables: tuple[str, ...]) -> dict[str, Value]:
-    """Each variable's leaf in a graph (its nodes in `order`). Two leaves with one variable's
-    label are refused: a path, and so a chain of local derivatives, ends at one node, and
-    following one leaf would miss the other's share (x * x made of two leaves: x, not 2x)."""
+def check_one_leaf_per_variable(out: Value, variables: tuple[str, ...]) -> None:
+    """Refuse a graph in which two leaves carry one variable's label: a path, and so a chain
+    of local derivatives, ends at one node, and following one leaf would miss the other's share
+    (x * x made of two leaves: x, not 2x)."""
     leaves: dict[str, Value] = {}
-    for node in order:
+    for node in out.topological_order():
         if is_variable(node, variables) and leaves.setdefault(node.label, node) is not node:
             name = node.label
             raise ValueError(f"two leaves of the graph are labelled {name!r}: make {name} once, "
                              f"as {name} = Value({name}, label={name!r}), and use that Value "
                              f"wherever {name} appears (a chain of derivatives follows one "
                              "node per variable)")
-    return leaves
 
 
 def leaf_gradient(out: Value, variables: tuple[str, ...]) -> dict[str, float]:
